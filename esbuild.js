@@ -1,0 +1,66 @@
+// Bundles the extension and the CLI into dist/ and copies the runtime assets (wasm grammars, tokenizer data)
+// next to them. `node esbuild.js --watch` rebuilds on change; `--production` minifies.
+const esbuild = require('esbuild');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+const outdir = path.join(__dirname, 'dist');
+
+/** Runtime assets shared with src/core/assets.ts: file name in dist -> package path. */
+const assets = require('./src/core/runtimeAssets.json');
+
+function copyAssets() {
+  fs.mkdirSync(outdir, { recursive: true });
+  for (const [name, pkgPath] of Object.entries(assets)) {
+    fs.copyFileSync(require.resolve(pkgPath), path.join(outdir, name));
+  }
+}
+
+/** Reports errors in the format of the esbuild problem matcher so `npm run watch` works as a VS Code task. */
+const problemMatcher = {
+  name: 'problem-matcher',
+  setup(build) {
+    build.onStart(() => console.log('[watch] build started'));
+    build.onEnd((result) => {
+      for (const { text, location } of result.errors) {
+        console.error(`✘ [ERROR] ${text}`);
+        if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
+      }
+      console.log('[watch] build finished');
+    });
+  },
+};
+
+async function main() {
+  copyAssets();
+  const common = {
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: !production,
+    minify: production,
+    logLevel: 'warning',
+    outdir,
+    plugins: watch ? [problemMatcher] : [],
+  };
+  const contexts = await Promise.all([
+    esbuild.context({ ...common, entryPoints: { extension: 'src/extension.ts' }, external: ['vscode'] }),
+    esbuild.context({ ...common, entryPoints: { cli: 'src/cli.ts' }, banner: { js: '#!/usr/bin/env node' } }),
+    esbuild.context({ ...common, entryPoints: { scanWorker: 'src/core/engine/scanWorker.ts' } }),
+  ]);
+  if (watch) {
+    await Promise.all(contexts.map((c) => c.watch()));
+    return;
+  }
+  await Promise.all(contexts.map((c) => c.rebuild()));
+  await Promise.all(contexts.map((c) => c.dispose()));
+  fs.chmodSync(path.join(outdir, 'cli.js'), 0o755);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
