@@ -1,0 +1,143 @@
+/**
+ * The workspace as the detector sees it: source files parsed on demand, and module resolution so a constant
+ * imported from another file of the workspace can be followed.
+ */
+import * as path from 'node:path';
+import type { Language } from '../types';
+import { grammarForPath, languageOfGrammar, type Grammar, type Node, type Parsers, type Tree } from './parser';
+import type { BindingsCache } from './scope';
+
+export interface FileUnit {
+  /** POSIX path relative to the project root. */
+  path: string;
+  language: Language;
+  grammar: Grammar;
+  text: string;
+  tree: Tree;
+  root: Node;
+  bindings: BindingsCache;
+  /** Line offsets for fast offset → line mapping. */
+  hasErrors: boolean;
+}
+
+/** Reads files of the workspace; injected so the core never touches the editor's buffers or the disk directly. */
+export interface SourceReader {
+  /** Text of a file (relative POSIX path), or null when it does not exist or cannot be read. */
+  read(relPath: string): string | null;
+  /** True when a relative path exists as a file. */
+  exists(relPath: string): boolean;
+}
+
+export class Project {
+  private readonly units = new Map<string, FileUnit | null>();
+
+  constructor(
+    private readonly parsers: Parsers,
+    private readonly reader: SourceReader,
+    /** Maximum size of a file parsed only to follow an import (bytes). */
+    private readonly maxImportedFileBytes = 1_000_000,
+  ) {}
+
+  /** Registers text for a file (the file being scanned, or an unsaved editor buffer). */
+  addFile(relPath: string, text: string): FileUnit | null {
+    const existing = this.units.get(relPath);
+    if (existing && existing.text === text) return existing;
+    if (existing) existing.tree.delete();
+    const grammar = grammarForPath(relPath);
+    if (!grammar || !this.parsers.isLoaded(grammar)) {
+      this.units.set(relPath, null);
+      return null;
+    }
+    const tree = this.parsers.parse(text, grammar);
+    const unit: FileUnit = {
+      path: relPath,
+      language: languageOfGrammar(grammar),
+      grammar,
+      text,
+      tree,
+      root: tree.rootNode,
+      bindings: new Map(),
+      hasErrors: tree.rootNode.hasError,
+    };
+    this.units.set(relPath, unit);
+    return unit;
+  }
+
+  /** A file of the workspace, parsed on first request; null when absent, unparseable or too large. */
+  unit(relPath: string): FileUnit | null {
+    if (this.units.has(relPath)) return this.units.get(relPath) ?? null;
+    const text = this.reader.read(relPath);
+    if (text === null || text.length > this.maxImportedFileBytes || text.includes('\u0000')) {
+      this.units.set(relPath, null);
+      return null;
+    }
+    return this.addFile(relPath, text);
+  }
+
+  /** Resolves an import specifier from a file to a workspace file, or null (external package or not found). */
+  resolveModule(from: FileUnit, spec: string): FileUnit | null {
+    const candidates = from.language === 'python' ? pythonCandidates(from.path, spec) : jsCandidates(from.path, spec);
+    for (const candidate of candidates) {
+      if (this.reader.exists(candidate)) {
+        const unit = this.unit(candidate);
+        if (unit) return unit;
+      }
+    }
+    return null;
+  }
+
+  /** Frees every parse tree. */
+  dispose(): void {
+    for (const unit of this.units.values()) unit?.tree.delete();
+    this.units.clear();
+  }
+}
+
+function normalize(p: string): string {
+  return path.posix.normalize(p).replace(/^\.\//, '');
+}
+
+/** Python: relative imports from the file's package; absolute imports from the root, `src/`, and the file's ancestors. */
+export function pythonCandidates(fromPath: string, spec: string): string[] {
+  const dir = path.posix.dirname(fromPath);
+  const out: string[] = [];
+  const asFiles = (base: string): void => {
+    out.push(normalize(`${base}.py`), normalize(`${base}/__init__.py`));
+  };
+  if (spec.startsWith('.')) {
+    const dots = spec.match(/^\.+/)![0].length;
+    let base = dir;
+    for (let i = 1; i < dots; i++) base = path.posix.dirname(base);
+    const rest = spec.slice(dots).replace(/\./g, '/');
+    asFiles(rest ? path.posix.join(base, rest) : base);
+    return out;
+  }
+  const rel = spec.replace(/\./g, '/');
+  asFiles(rel);
+  asFiles(`src/${rel}`);
+  // Projects whose package lives in a sub-folder (backend/app/...): try each ancestor of the importing file.
+  const parts = dir === '.' ? [] : dir.split('/');
+  for (let i = parts.length; i > 0; i--) asFiles(`${parts.slice(0, i).join('/')}/${rel}`);
+  return [...new Set(out)];
+}
+
+const JS_EXTENSIONS = ['.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs', '.mts', '.cts'];
+
+/** JS/TS: relative specifiers, and the common path aliases `@/` and `~/` (to `src/` or the root). */
+export function jsCandidates(fromPath: string, spec: string): string[] {
+  let base: string[];
+  if (spec.startsWith('./') || spec.startsWith('../')) base = [path.posix.join(path.posix.dirname(fromPath), spec)];
+  else if (spec.startsWith('@/') || spec.startsWith('~/')) base = [`src/${spec.slice(2)}`, spec.slice(2), `app/${spec.slice(2)}`];
+  else if (spec.startsWith('/')) base = [spec.slice(1)];
+  else return [];
+  const out: string[] = [];
+  for (const b of base) {
+    const n = normalize(b);
+    // `./config.js` written in TS ESM code refers to config.ts
+    const stripped = n.replace(/\.(m|c)?js$/, '');
+    out.push(n);
+    for (const ext of JS_EXTENSIONS) out.push(stripped + ext);
+    for (const ext of JS_EXTENSIONS) out.push(`${stripped}/index${ext}`);
+  }
+  return [...new Set(out)];
+}
