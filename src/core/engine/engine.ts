@@ -1,0 +1,234 @@
+/**
+ * The facade every face (CLI, editor, tests) calls: scan a workspace or one file, estimate each call site, and sum.
+ * It owns the parsers, the tokenizer and the price catalogue; it reads files through an injected reader, so the
+ * editor can feed unsaved buffers and the tests in-memory projects.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Evaluator } from '../detect/evaluate';
+import { detectFile, type DetectedSite } from '../detect/detectFile';
+import { Parsers, grammarForPath, type Grammar } from '../detect/parser';
+import { Project, type SourceReader } from '../detect/project';
+import { estimateSite, type SiteEstimate } from '../estimate/estimate';
+import { createPriceCatalogue, type PriceCatalogue, type PriceOverride } from '../pricing/catalogue';
+import { createTokenizer, type Tokenizer } from '../tokens/tokenizer';
+import type { CallSite, SkippedFile } from '../types';
+import type { UsageConfig } from '../usage/schema';
+import { contentProblem, listSourceFiles, mayContainCalls, type FileFilterOptions } from './files';
+
+/** Cancellation without VS Code: `vscode.CancellationToken` satisfies it. */
+export interface CancellationLike {
+  readonly isCancellationRequested: boolean;
+}
+
+export class CancelledError extends Error {
+  constructor() {
+    super('scan cancelled');
+    this.name = 'CancelledError';
+  }
+}
+
+export interface EngineLogger {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+export interface EngineOptions {
+  /** Absolute workspace root; call-site paths are relative to it. */
+  root: string;
+  usage?: UsageConfig | undefined;
+  usageFileName?: string | undefined;
+  priceOverrides?: PriceOverride[] | undefined;
+  filters?: FileFilterOptions | undefined;
+  /** Reads workspace files (default: the disk). */
+  reader?: SourceReader | undefined;
+  logger?: EngineLogger | undefined;
+}
+
+export interface EstimatedCallSite extends CallSite {
+  /** Null for LangChain constructs whose invocations were found (their cost is on the invocations). */
+  estimate: SiteEstimate | null;
+  /** For constructs: ids of the invocations that use this model. */
+  usedBy?: string[] | undefined;
+}
+
+export interface ScanTotals {
+  callSites: number;
+  monthlyCostUsd: number;
+  unpricedCallSites: number;
+  /** Sum of the low and high monthly figures of the priced sites. */
+  monthlyCostRangeUsd: { low: number; high: number };
+}
+
+export interface ScanResult {
+  callSites: EstimatedCallSite[];
+  skipped: SkippedFile[];
+  totals: ScanTotals;
+  filesScanned: number;
+  filesParsed: number;
+}
+
+export interface ScanProgress {
+  done: number;
+  total: number;
+  file: string;
+}
+
+export class CostEngine {
+  private constructor(
+    private readonly options: EngineOptions,
+    private readonly parsers: Parsers,
+    readonly tokenizer: Tokenizer,
+    readonly prices: PriceCatalogue,
+  ) {}
+
+  static async create(options: EngineOptions): Promise<CostEngine> {
+    const parsers = new Parsers();
+    await parsers.load(['python', 'typescript', 'tsx', 'javascript']);
+    const tokenizer = await createTokenizer();
+    const overrides = [...(options.priceOverrides ?? [])];
+    const prices = createPriceCatalogue({ overrides });
+    return new CostEngine(options, parsers, tokenizer, prices);
+  }
+
+  get root(): string {
+    return this.options.root;
+  }
+
+  get usage(): UsageConfig | undefined {
+    return this.options.usage;
+  }
+
+  /** Scans the workspace (or the given paths below the root). */
+  async scan(targets: string[] = [], opts: { token?: CancellationLike; onProgress?: (p: ScanProgress) => void } = {}): Promise<ScanResult> {
+    const root = this.options.root;
+    const listing = listSourceFiles(root, targets, this.options.filters);
+    const reader = this.options.reader ?? diskReader(root);
+    const project = new Project(this.parsers, reader, this.options.filters?.maxFileBytes);
+    const evaluator = new Evaluator(project);
+    const skipped: SkippedFile[] = [...listing.skipped];
+    const detected: DetectedSite[] = [];
+    let parsed = 0;
+    try {
+      for (let i = 0; i < listing.files.length; i++) {
+        if (opts.token?.isCancellationRequested) throw new CancelledError();
+        const rel = listing.files[i]!;
+        opts.onProgress?.({ done: i, total: listing.files.length, file: rel });
+        const text = reader.read(rel);
+        if (text === null) {
+          skipped.push({ file: rel, reason: 'cannot read file' });
+          continue;
+        }
+        const problem = contentProblem(text);
+        if (problem) {
+          skipped.push({ file: rel, reason: problem });
+          continue;
+        }
+        if (!mayContainCalls(text)) continue;
+        const unit = project.addFile(rel, text);
+        if (!unit) continue;
+        parsed++;
+        try {
+          detected.push(...detectFile(unit, evaluator));
+        } catch (err) {
+          skipped.push({ file: rel, reason: `analysis failed: ${(err as Error).message}` });
+          this.options.logger?.warn(`analysis of ${rel} failed: ${(err as Error).stack ?? String(err)}`);
+        }
+        // Yield to the event loop now and then so a host process stays responsive.
+        if (i % 25 === 24) await new Promise<void>((r) => setImmediate(r));
+      }
+    } finally {
+      project.dispose();
+    }
+    const callSites = this.finish(detected);
+    return { callSites, skipped, totals: totalsOf(callSites), filesScanned: listing.files.length, filesParsed: parsed };
+  }
+
+  /** Detects and estimates the call sites of one file's text (an editor buffer). */
+  analyzeText(relPath: string, text: string): { callSites: EstimatedCallSite[]; problem: string | null } {
+    const grammar: Grammar | null = grammarForPath(relPath);
+    if (!grammar) return { callSites: [], problem: 'not a supported language' };
+    const problem = contentProblem(text);
+    if (problem) return { callSites: [], problem };
+    const max = this.options.filters?.maxFileBytes;
+    if (max && text.length > max) return { callSites: [], problem: `larger than the maximum file size (${max} bytes)` };
+    const reader = this.options.reader ?? diskReader(this.options.root);
+    const project = new Project(this.parsers, reader, max);
+    try {
+      const unit = project.addFile(relPath, text);
+      if (!unit) return { callSites: [], problem: 'could not be parsed' };
+      const detected = detectFile(unit, new Evaluator(project));
+      return { callSites: this.finish(detected), problem: null };
+    } finally {
+      project.dispose();
+    }
+  }
+
+  /** Links invocations to their constructs and estimates every site. */
+  private finish(detected: DetectedSite[]): EstimatedCallSite[] {
+    const byLocation = new Map<string, DetectedSite>();
+    for (const s of detected) byLocation.set(`${s.file}@${s.range.startOffset}`, s);
+    const usedBy = new Map<string, string[]>();
+    for (const s of detected) {
+      if (!s.constructRef) continue;
+      const construct = byLocation.get(`${s.constructRef.file}@${s.constructRef.offset}`);
+      if (construct) {
+        s.constructId = construct.id;
+        const list = usedBy.get(construct.id) ?? [];
+        list.push(s.id);
+        usedBy.set(construct.id, list);
+      }
+    }
+    const ctx = { tokenizer: this.tokenizer, prices: this.prices, usage: this.options.usage, usageFileName: this.options.usageFileName };
+    return detected.map((d) => {
+      const { constructRef: _drop, ...site } = d;
+      void _drop;
+      const users = usedBy.get(site.id);
+      if (site.role === 'construct' && users?.length) return { ...site, estimate: null, usedBy: users };
+      const estimate = estimateSite(site, ctx);
+      if (site.role === 'construct') estimate.assumptions.push('no invocation of this model was found: it is costed as one request per trigger');
+      return { ...site, estimate };
+    });
+  }
+
+  dispose(): void {
+    this.tokenizer.dispose();
+  }
+}
+
+export function totalsOf(sites: EstimatedCallSite[]): ScanTotals {
+  let monthly = 0;
+  let low = 0;
+  let high = 0;
+  let unpriced = 0;
+  for (const s of sites) {
+    if (!s.estimate) continue;
+    if (s.estimate.monthlyCostUsd === null) unpriced++;
+    else {
+      monthly += s.estimate.monthlyCostUsd;
+      low += s.estimate.monthlyCostRange?.low ?? s.estimate.monthlyCostUsd;
+      high += s.estimate.monthlyCostRange?.high ?? s.estimate.monthlyCostUsd;
+    }
+  }
+  return { callSites: sites.length, monthlyCostUsd: monthly, unpricedCallSites: unpriced, monthlyCostRangeUsd: { low, high } };
+}
+
+/** Reads files relative to a root from the disk. Never throws. */
+export function diskReader(root: string): SourceReader {
+  return {
+    read(rel) {
+      try {
+        return fs.readFileSync(path.join(root, rel), 'utf8');
+      } catch {
+        return null;
+      }
+    },
+    exists(rel) {
+      try {
+        return fs.statSync(path.join(root, rel)).isFile();
+      } catch {
+        return false;
+      }
+    },
+  };
+}

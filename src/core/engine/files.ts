@@ -1,0 +1,213 @@
+/**
+ * Which files of a workspace are scanned: source files by extension, minus what is excluded by default
+ * (dependencies, VCS, build output, virtualenvs), by `.gitignore`, by the user's globs, by size, and files that are
+ * binary, minified or generated. Every skipped candidate is reported with its reason.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+import picomatch from 'picomatch';
+import { grammarForPath } from '../detect/parser';
+import type { SkippedFile } from '../types';
+
+export const DEFAULT_EXCLUDED_DIRS = [
+  'node_modules',
+  '.git',
+  '.hg',
+  '.svn',
+  'dist',
+  'build',
+  'out',
+  '.next',
+  '.nuxt',
+  '.svelte-kit',
+  '.turbo',
+  '.cache',
+  'coverage',
+  '.venv',
+  'venv',
+  '__pycache__',
+  '.tox',
+  '.nox',
+  '.mypy_cache',
+  '.pytest_cache',
+  'site-packages',
+  '.eggs',
+  'target',
+  'vendor',
+  '.vscode-test',
+];
+
+/** Folders that hold tests; skipped only when the user asks (`skipTests`). */
+const TEST_DIR = /(^|\/)(tests?|__tests__|spec|__mocks__|fixtures|e2e)(\/|$)|(^|\/)(test_[^/]*|[^/]*_test)\.py$|\.(test|spec)\.[cm]?[jt]sx?$/;
+
+export interface FileFilterOptions {
+  /** Globs (relative POSIX paths) to include; empty means every source file. */
+  include?: string[] | undefined;
+  /** Extra globs to exclude. */
+  exclude?: string[] | undefined;
+  /** Skip files larger than this many bytes (default 1 MB). */
+  maxFileBytes?: number | undefined;
+  /** Skip test folders and test files. */
+  skipTests?: boolean | undefined;
+  /** Honour .gitignore files (default true). */
+  respectGitignore?: boolean | undefined;
+}
+
+export const DEFAULT_MAX_FILE_BYTES = 1_000_000;
+
+export interface FileListing {
+  /** Relative POSIX paths of files to scan, sorted. */
+  files: string[];
+  skipped: SkippedFile[];
+}
+
+/** Lists the source files under `root` (or the given paths below it) that a scan should read. */
+export function listSourceFiles(root: string, targets: string[], options: FileFilterOptions = {}): FileListing {
+  const files: string[] = [];
+  const skipped: SkippedFile[] = [];
+  const include = options.include?.length ? picomatch(options.include, { dot: true }) : null;
+  const exclude = options.exclude?.length ? picomatch(options.exclude, { dot: true }) : null;
+  const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const useGitignore = options.respectGitignore !== false;
+  const excludedDirs = new Set(DEFAULT_EXCLUDED_DIRS);
+
+  const consider = (rel: string, size: number): void => {
+    if (!grammarForPath(rel)) return;
+    if (include && !include(rel)) return;
+    if (exclude && exclude(rel)) {
+      skipped.push({ file: rel, reason: 'excluded by a glob' });
+      return;
+    }
+    if (options.skipTests && TEST_DIR.test(rel)) {
+      skipped.push({ file: rel, reason: 'test file (tests are skipped)' });
+      return;
+    }
+    if (/\.min\.[cm]?js$|[.-]bundle\.[cm]?js$|\.d\.ts$|_pb2(_grpc)?\.py$/.test(rel)) {
+      skipped.push({ file: rel, reason: rel.endsWith('.d.ts') ? 'type declarations' : 'generated or minified file' });
+      return;
+    }
+    if (size > maxBytes) {
+      skipped.push({ file: rel, reason: `larger than ${formatBytes(maxBytes)} (${formatBytes(size)})` });
+      return;
+    }
+    files.push(rel);
+  };
+
+  const walkDir = (absDir: string, relDir: string, ignores: Array<{ base: string; ig: Ignore }>): void => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(absDir, { withFileTypes: true });
+    } catch (err) {
+      skipped.push({ file: relDir || '.', reason: `cannot read folder: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
+      return;
+    }
+    let scoped = ignores;
+    if (useGitignore && entries.some((e) => e.name === '.gitignore' && e.isFile())) {
+      try {
+        const ig = ignore().add(fs.readFileSync(path.join(absDir, '.gitignore'), 'utf8'));
+        scoped = [...ignores, { base: relDir, ig }];
+      } catch {
+        // unreadable .gitignore: keep the parent rules
+      }
+    }
+    for (const entry of entries) {
+      const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) {
+        if (excludedDirs.has(entry.name)) continue;
+        if (fs.existsSync(path.join(absDir, entry.name, 'pyvenv.cfg'))) continue; // a Python virtualenv
+        if (isIgnored(scoped, rel, true)) continue;
+        walkDir(path.join(absDir, entry.name), rel, scoped);
+      } else if (entry.isFile() || entry.isSymbolicLink()) {
+        if (!grammarForPath(entry.name)) continue;
+        if (isIgnored(scoped, rel, false)) continue;
+        let size = 0;
+        try {
+          const st = fs.statSync(path.join(absDir, entry.name));
+          if (!st.isFile()) continue;
+          size = st.size;
+        } catch (err) {
+          skipped.push({ file: rel, reason: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
+          continue;
+        }
+        consider(rel, size);
+      }
+    }
+  };
+
+  const rootIgnores: Array<{ base: string; ig: Ignore }> = [];
+  for (const target of targets.length ? targets : ['.']) {
+    const abs = path.resolve(root, target);
+    const rel = toPosix(path.relative(root, abs));
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(abs);
+    } catch {
+      skipped.push({ file: rel || target, reason: 'does not exist' });
+      continue;
+    }
+    if (st.isDirectory()) {
+      const inherited = useGitignore ? ancestorIgnores(root, rel) : rootIgnores;
+      walkDir(abs, rel === '' ? '' : rel, inherited);
+    } else if (grammarForPath(abs)) consider(rel, st.size);
+    else skipped.push({ file: rel, reason: 'not a Python, TypeScript or JavaScript file' });
+  }
+  return { files: [...new Set(files)].sort(), skipped };
+}
+
+/** .gitignore rules of the folders above a scan target (so scanning `src/` still honours the root .gitignore). */
+function ancestorIgnores(root: string, rel: string): Array<{ base: string; ig: Ignore }> {
+  const out: Array<{ base: string; ig: Ignore }> = [];
+  if (!rel) return out;
+  const parts = rel.split('/');
+  for (let i = 0; i < parts.length; i++) {
+    const base = parts.slice(0, i).join('/');
+    const file = path.join(root, base, '.gitignore');
+    try {
+      out.push({ base, ig: ignore().add(fs.readFileSync(file, 'utf8')) });
+    } catch {
+      // none here
+    }
+  }
+  return out;
+}
+
+function isIgnored(ignores: Array<{ base: string; ig: Ignore }>, rel: string, isDir: boolean): boolean {
+  for (const { base, ig } of ignores) {
+    const sub = base ? (rel.startsWith(`${base}/`) ? rel.slice(base.length + 1) : null) : rel;
+    if (sub === null || sub === '') continue;
+    if (ig.ignores(isDir ? `${sub}/` : sub)) return true;
+  }
+  return false;
+}
+
+export function toPosix(p: string): string {
+  return p.split(path.sep).join('/');
+}
+
+function formatBytes(n: number): string {
+  if (n >= 1_000_000) return `${(n / 1_000_000).toFixed(1)} MB`;
+  if (n >= 1000) return `${Math.round(n / 1000)} kB`;
+  return `${n} B`;
+}
+
+/** Why the content of a file should not be parsed, or null. */
+export function contentProblem(text: string): string | null {
+  const head = text.slice(0, 8192);
+  if (head.includes('\u0000')) return 'binary file';
+  if (head.includes('\uFFFD\uFFFD')) return 'not valid UTF-8 text';
+  const lines = text.length > 0 ? text.split('\n', 50) : [];
+  if (lines.some((l) => l.length > 5000) && text.length / Math.max(1, text.split('\n').length) > 500) return 'minified file';
+  if (/@generated\b|DO NOT EDIT|Code generated by .* DO NOT EDIT|autogenerated by/i.test(lines.slice(0, 5).join('\n'))) return 'generated file';
+  return null;
+}
+
+/**
+ * Cheap text test before parsing: can this file contain an LLM call? Files without any SDK or endpoint marker are
+ * not parsed (they can still be parsed on demand when another file imports a constant from them).
+ */
+export const SDK_MARKER = /openai|anthropic|genai|generativeai|generative-ai|litellm|mistral|cohere|bedrock|langchain|@ai-sdk|from ['"]ai['"]|require\(['"]ai['"]\)|generateText|streamText|generateObject|streamObject|embedMany|googleapis\.com|openrouter|api\.groq|api\.deepseek|api\.together|api\.x\.ai|fireworks\.ai|:11434|chat\/completions|ChatCompletion|completions\.create|messages\.create|a?invoke\(|\.a?stream\(|\.a?batch\(|generate_content|generateContent|send_?[mM]essage|converse|invoke_model|\.embed|\.complete\(|\.chat\(|completion\(/;
+
+export function mayContainCalls(text: string): boolean {
+  return SDK_MARKER.test(text);
+}
