@@ -1,0 +1,329 @@
+/**
+ * Schema of the usage file `costlens.yml`: the TypeScript types of a validated file (`UsageConfig`) and the zod
+ * schema that produces them from the YAML data.
+ *
+ * The schema is strict: every object rejects unknown keys (reported with a "did you mean" suggestion by
+ * usageFile.ts), numbers must be finite and non-negative, shares must lie in [0, 1]. Traffic and token figures may be
+ * written as a plain number or as a range `{ low, expected, high }`; both are normalised to `Range` so consumers never
+ * handle the two forms.
+ *
+ * The user-facing reference of every field is REFERENCE.md in this folder; keep the two in step.
+ */
+import * as z from 'zod';
+
+import type { CallContext } from '../types';
+
+/** The only file format version this module reads. */
+export const USAGE_FILE_VERSION = 1;
+
+/** The call contexts that may carry their own default traffic under `defaults`. */
+export const CALL_CONTEXTS: readonly CallContext[] = ['interactive', 'batch', 'unknown'];
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Types of a validated usage file
+// ---------------------------------------------------------------------------------------------------------------------
+
+/**
+ * A figure with its uncertainty. A plain number `n` in the file becomes `{ low: n, expected: n, high: n }`; a range
+ * written without `low` or `high` takes `expected` for the missing bound. Always `low <= expected <= high`.
+ */
+export interface Range {
+  low: number;
+  expected: number;
+  high: number;
+}
+
+/**
+ * Request volume. At most one of the two is set (setting both on one entry is a validation error).
+ * `requestsPerDay` is turned into a monthly figure with `defaults.daysPerMonth`.
+ */
+export interface TrafficSpec {
+  /** Requests per day; multiplied by `defaults.daysPerMonth` (30 unless set) for monthly figures. */
+  requestsPerDay?: Range | undefined;
+  /** Requests per calendar month, used as is. */
+  requestsPerMonth?: Range | undefined;
+}
+
+/** `defaults:` — what applies when no call-site entry, pragma or feature says otherwise. */
+export interface UsageDefaults extends TrafficSpec {
+  /** Default traffic of call sites detected as interactive (request handlers, UI actions). */
+  interactive?: TrafficSpec | undefined;
+  /** Default traffic of call sites detected as batch (jobs, scripts, queues, loops over data). */
+  batch?: TrafficSpec | undefined;
+  /** Default traffic of call sites whose context could not be decided. */
+  unknown?: TrafficSpec | undefined;
+  /** Tokens assumed for each dynamic prompt part (and for a prompt that cannot be read at all). */
+  inputTokens?: Range | undefined;
+  /** Output tokens assumed when a call sets no output limit. */
+  outputTokens?: Range | undefined;
+  /** Days in a month, for turning per-day traffic into monthly traffic. 30 when absent. */
+  daysPerMonth?: number | undefined;
+}
+
+/** One entry of `callSites:`, keyed by a call-site id or by a glob over ids. */
+export interface CallSiteUsage extends TrafficSpec {
+  /** Tokens assumed for each dynamic prompt part of the matched sites (overrides `defaults.inputTokens`). */
+  inputTokens?: Range | undefined;
+  /** Output tokens per request of the matched sites (overrides the call's limit-based assumption). */
+  outputTokens?: Range | undefined;
+  /** Share (0..1) of input tokens served from the provider's prompt cache. */
+  cacheHitRate?: number | undefined;
+  /** Share (0..1) of requests sent through a provider Batch API (discounted, asynchronous). */
+  batchShare?: number | undefined;
+  /** Feature the matched sites belong to (a key of `features`, or a free label). */
+  feature?: string | undefined;
+  /** Model id to assume when the detector could not resolve the call's model. Ignored when it could. */
+  model?: string | undefined;
+}
+
+/** One entry of `features:` — a named group of call sites, for attribution and shared traffic. */
+export interface FeatureUsage extends TrafficSpec {
+  /** Free text shown in reports. */
+  description?: string | undefined;
+  /** Globs (or exact ids) over call-site ids naming the sites of this feature. Empty when absent. */
+  callSites: string[];
+}
+
+/** One entry of `prices:` — a user price for a model, in USD per million tokens. */
+export interface PriceOverride {
+  /** Model id as the call sends it, e.g. `llama3:8b`, `gpt-4o-mini`. */
+  model: string;
+  /** Provider id as used by the price catalogue (`openai`, `ollama`, ...). Absent: any provider. */
+  provider?: string | undefined;
+  /** USD per million input tokens. */
+  inputPerMTok: number;
+  /** USD per million output tokens. */
+  outputPerMTok: number;
+  /** USD per million input tokens read from the prompt cache. Absent: the provider's usual cache discount. */
+  cachedInputPerMTok?: number | undefined;
+  /** USD per million input tokens written to the prompt cache. Absent: same as `inputPerMTok`. */
+  cacheWritePerMTok?: number | undefined;
+}
+
+/** A validated usage file. Sections that are absent from the file are empty here, never undefined. */
+export interface UsageConfig {
+  version: 1;
+  defaults: UsageDefaults;
+  /** Entries in file order (ids and globs as written). */
+  callSites: Record<string, CallSiteUsage>;
+  /** Features in file order. */
+  features: Record<string, FeatureUsage>;
+  prices: PriceOverride[];
+  /** Path of a LiteLLM-format price JSON, relative to the usage file, as written. */
+  pricesFile?: string | undefined;
+  /** Reserved for what-if scenarios: any mapping, kept as read. */
+  scenarios: Record<string, unknown>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// zod schema
+// ---------------------------------------------------------------------------------------------------------------------
+
+const SHARE_MESSAGE = 'must be a share between 0 and 1 (0.3 means 30%)';
+
+/** A finite number >= 0. (zod 4 already rejects NaN and ±Infinity as `invalid_type`.) */
+const nonNegative = z.number().min(0, 'must not be negative');
+
+/** A share in [0, 1]. */
+const share = z.number().min(0, SHARE_MESSAGE).max(1, SHARE_MESSAGE);
+
+const nonEmptyString = z.string().trim().min(1, 'must not be empty');
+
+/** Keys of a range object, for "did you mean" suggestions. */
+const rangeShape = {
+  low: nonNegative.optional(),
+  expected: nonNegative,
+  high: nonNegative.optional(),
+};
+
+const rangeObject = z
+  .strictObject(rangeShape)
+  .superRefine((r, ctx) => {
+    if (r.low !== undefined && r.low > r.expected) {
+      ctx.addIssue({ code: 'custom', path: ['low'], message: `low (${r.low}) must not be above expected (${r.expected})` });
+    }
+    if (r.high !== undefined && r.high < r.expected) {
+      ctx.addIssue({ code: 'custom', path: ['high'], message: `high (${r.high}) must not be below expected (${r.expected})` });
+    }
+  })
+  .transform((r): Range => ({ low: r.low ?? r.expected, expected: r.expected, high: r.high ?? r.expected }));
+
+/** A traffic or token figure: a number or a `{ low, expected, high }` range, normalised to `Range`. */
+const amount: z.ZodType<Range> = z.union([
+  nonNegative.transform((n): Range => ({ low: n, expected: n, high: n })),
+  rangeObject,
+]);
+
+/** Treats an explicit YAML null (`key:` with nothing after it) as absent. */
+function nullAsAbsent<T extends z.ZodType>(schema: T) {
+  return z.preprocess((value) => (value === null ? undefined : value), schema.optional());
+}
+
+const trafficShape = {
+  requestsPerDay: amount.optional(),
+  requestsPerMonth: amount.optional(),
+};
+
+/** Rejects an object that sets both `requestsPerDay` and `requestsPerMonth`, even when other fields are invalid. */
+function exclusiveTraffic<T extends z.ZodType<TrafficSpec>>(schema: T) {
+  return schema.refine((value) => !(value.requestsPerDay !== undefined && value.requestsPerMonth !== undefined), {
+    when: (payload) => {
+      const raw = payload.value;
+      return typeof raw === 'object' && raw !== null && 'requestsPerDay' in raw && 'requestsPerMonth' in raw;
+    },
+    path: ['requestsPerMonth'],
+    message: 'set either requestsPerDay or requestsPerMonth, not both',
+    // The issue is about the key being there, not about its value: usageFile.ts points at the key.
+    params: { pointAt: 'key' },
+  });
+}
+
+const contextDefaultsSchema = exclusiveTraffic(z.strictObject(trafficShape));
+
+const defaultsShape = {
+  ...trafficShape,
+  interactive: nullAsAbsent(contextDefaultsSchema),
+  batch: nullAsAbsent(contextDefaultsSchema),
+  unknown: nullAsAbsent(contextDefaultsSchema),
+  inputTokens: amount.optional(),
+  outputTokens: amount.optional(),
+  daysPerMonth: z.number().gt(0, 'must be more than 0').max(31, 'must be at most 31').optional(),
+};
+
+const callSiteShape = {
+  ...trafficShape,
+  inputTokens: amount.optional(),
+  outputTokens: amount.optional(),
+  cacheHitRate: share.optional(),
+  batchShare: share.optional(),
+  feature: nonEmptyString.optional(),
+  model: nonEmptyString.optional(),
+};
+
+const featureShape = {
+  description: z.string().optional(),
+  /** One glob or a list of globs. */
+  callSites: z.union([nonEmptyString.transform((s) => [s]), z.array(nonEmptyString)]).optional(),
+  ...trafficShape,
+};
+
+const priceShape = {
+  model: nonEmptyString,
+  provider: nonEmptyString.optional(),
+  inputPerMTok: nonNegative,
+  outputPerMTok: nonNegative,
+  cachedInputPerMTok: nonNegative.optional(),
+  cacheWritePerMTok: nonNegative.optional(),
+};
+
+const topShape = {
+  version: z
+    .literal(USAGE_FILE_VERSION, { error: (issue) => `unsupported version ${JSON.stringify(issue.input)}: this costlens reads version ${USAGE_FILE_VERSION}` })
+    .optional(),
+  defaults: nullAsAbsent(exclusiveTraffic(z.strictObject(defaultsShape))),
+  callSites: nullAsAbsent(
+    z.record(
+      nonEmptyString,
+      // An entry written as `"id":` with nothing below it is an empty entry.
+      z.preprocess((value) => value ?? {}, exclusiveTraffic(z.strictObject(callSiteShape))),
+    ),
+  ),
+  features: nullAsAbsent(
+    z.record(
+      nonEmptyString,
+      z.preprocess((value) => value ?? {}, exclusiveTraffic(z.strictObject(featureShape))),
+    ),
+  ),
+  prices: nullAsAbsent(z.array(z.strictObject(priceShape))),
+  pricesFile: nonEmptyString.optional(),
+  scenarios: nullAsAbsent(z.record(z.string(), z.unknown())),
+};
+
+/** The whole usage file (the YAML document converted to plain data; an empty document is `{}`). */
+export const usageConfigSchema: z.ZodType<UsageConfig> = z.strictObject(topShape).transform(
+  (file): UsageConfig =>
+    withoutUndefined({
+      version: USAGE_FILE_VERSION,
+      defaults: file.defaults ?? {},
+      callSites: file.callSites ?? {},
+      features: Object.fromEntries(
+        Object.entries(file.features ?? {}).map(([name, feature]) => [name, { ...feature, callSites: feature.callSites ?? [] }]),
+      ),
+      prices: file.prices ?? [],
+      pricesFile: file.pricesFile,
+      scenarios: file.scenarios ?? {},
+    }),
+);
+
+/** A copy without `key: undefined` properties (left by empty YAML values), so configs compare and print cleanly. */
+function withoutUndefined<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(withoutUndefined) as T;
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, inner]) => inner !== undefined)
+      .map(([key, inner]) => [key, withoutUndefined(inner)]),
+  ) as T;
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Key tables, for unknown-key suggestions
+// ---------------------------------------------------------------------------------------------------------------------
+
+/** Keys allowed in each kind of object of the file. */
+export const KNOWN_KEYS = {
+  top: Object.keys(topShape),
+  defaults: Object.keys(defaultsShape),
+  contextDefaults: Object.keys(trafficShape),
+  callSite: Object.keys(callSiteShape),
+  feature: Object.keys(featureShape),
+  price: Object.keys(priceShape),
+  range: Object.keys(rangeShape),
+} as const;
+
+export type ObjectKind = keyof typeof KNOWN_KEYS;
+
+/** Where in the file each kind of object lives, for messages such as "inputTokens belongs under callSites entries". */
+export const OBJECT_KIND_LABEL: Record<ObjectKind, string> = {
+  top: 'the top level',
+  defaults: 'defaults',
+  contextDefaults: 'defaults.interactive / batch / unknown',
+  callSite: 'a callSites entry',
+  feature: 'a features entry',
+  price: 'a prices entry',
+  range: 'a { low, expected, high } range',
+};
+
+/** Fields that hold a number-or-range (`amount`). */
+const AMOUNT_KEYS = new Set(['requestsPerDay', 'requestsPerMonth', 'inputTokens', 'outputTokens']);
+
+/**
+ * The kind of object found at a data path of the file (the path of the object itself, as zod reports it for
+ * unknown keys), or undefined when the path is not an object of the schema.
+ */
+export function objectKindAt(path: readonly PropertyKey[]): ObjectKind | undefined {
+  const [head, second] = path;
+  if (path.length === 0) return 'top';
+  if (head === 'defaults' && path.length === 1) return 'defaults';
+  if (head === 'defaults' && path.length === 2 && CALL_CONTEXTS.includes(second as CallContext)) return 'contextDefaults';
+  if (head === 'callSites' && path.length === 2) return 'callSite';
+  if (head === 'features' && path.length === 2) return 'feature';
+  if (head === 'prices' && path.length === 2) return 'price';
+  const last = path[path.length - 1];
+  if (typeof last === 'string' && AMOUNT_KEYS.has(last)) return 'range';
+  return undefined;
+}
+
+/** Renders a data path as `callSites."app/chat.py#x#0".requestsPerDay` / `prices[0].model`. */
+export function formatUsagePath(segments: readonly PropertyKey[]): string {
+  let out = '';
+  for (const segment of segments) {
+    if (typeof segment === 'number') out += `[${segment}]`;
+    else {
+      const name = String(segment);
+      const part = /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : JSON.stringify(name);
+      out += out === '' ? part : `.${part}`;
+    }
+  }
+  return out;
+}
