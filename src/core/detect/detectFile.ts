@@ -101,7 +101,7 @@ function modelRef(match: SiteMatch): ModelRef {
   const value: Value | null = match.model;
   const boundPrefix = match.bound?.construct ? `bound at ${match.bound.construct.file.path}:${match.bound.construct.node.startPosition.row + 1}` : null;
   const withPrefix = (s: string): string => (boundPrefix && match.role === 'invoke' ? `${s} (${boundPrefix})` : s);
-  if (!value || value.kind === 'none') {
+  if (!value || value.kind === 'none' || (value.kind === 'str' && value.value === '' && match.deployment)) {
     if (match.deployment) return { expression: null, resolved: match.deployment, resolution: 'Azure deployment bound to the client' };
     return { expression: match.modelExpression, resolved: null, resolution: withPrefix(match.modelExpression ? describeVia(value ?? { kind: 'none' }) : 'unresolved: no model argument (library default)') };
   }

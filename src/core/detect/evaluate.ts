@@ -50,7 +50,20 @@ export class Evaluator {
   private evalUncached(n: Node, file: FileUnit, depth: number): Value {
     switch (n.type) {
       case 'identifier':
+      case 'type_identifier':
         return this.lookup(n.text, n, file, depth);
+      case 'type':
+      case 'type_annotation':
+      case 'generic_type': {
+        const inner = n.namedChildren.find((c) => c && c.type !== 'type_arguments');
+        return inner ? this.eval(inner, file, depth) : unknown(n.text, 'type');
+      }
+      case 'nested_type_identifier': {
+        const parts = n.text.split('.');
+        let v = this.lookup(parts[0]!, n, file, depth);
+        for (const part of parts.slice(1)) v = this.member(v, part, n, file, depth);
+        return v;
+      }
       case 'this':
         return this.thisValue(n, file);
       case 'attribute':
@@ -69,6 +82,7 @@ export class Evaluator {
         const keyValue = this.eval(index, file, depth);
         const key = keyValue.kind === 'str' ? keyValue.value : keyValue.kind === 'num' ? String(keyValue.value) : null;
         if (key === null) return unknown(n.text, `computed key ${index.text}`);
+        if (base.kind === 'sdk' && base.module === 'os' && base.path.join('.') === 'environ') return { kind: 'env', name: key, fallback: null };
         if (base.kind === 'arr') {
           const item = base.items[Number(key)];
           return item ? this.eval(item, base.file, depth) : unknown(n.text, 'index out of range');
@@ -109,6 +123,18 @@ export class Evaluator {
       case 'dictionary':
       case 'object':
         return this.evalObject(n, file);
+      case 'enum_declaration': {
+        // TS enum: members with string/number initialisers behave as an object
+        const props = new Map<string, Node>();
+        for (const member of n.childForFieldName('body')?.namedChildren ?? []) {
+          if (member?.type === 'enum_assignment') {
+            const key = member.childForFieldName('name');
+            const value = member.childForFieldName('value');
+            if (key && value) props.set(propertyKey(key) ?? key.text, value);
+          }
+        }
+        return { kind: 'obj', props, file, node: n, spreads: [] };
+      }
       case 'list':
       case 'array':
       case 'tuple':
@@ -152,11 +178,13 @@ export class Evaluator {
     if (!parts) return unknown(n.text, 'string');
     // Interpolations that resolve to constants make a known string (f"{PROVIDER}/{MODEL}").
     const holes = parts.holes.filter((hole) => scalarText(this.eval(hole, file, depth)) === null).map((h) => h.text);
-    if (holes.length === 0) return { kind: 'str', value: this.rebuildTemplate(n, file, depth), origin: null, via: ['interpolated string'] };
-    return { kind: 'template', text: parts.text, holes, via: [] };
+    const text = this.rebuildTemplate(n, file, depth);
+    if (holes.length === 0) return { kind: 'str', value: text, origin: null, via: ['interpolated string'] };
+    // Known interpolations are part of the static text; the others are the template's dynamic holes.
+    return { kind: 'template', text, holes, via: [] };
   }
 
-  /** The text of a template whose every interpolation is known. */
+  /** The text of a template with its known interpolations filled in (unknown ones left out). */
   private rebuildTemplate(n: Node, file: FileUnit, depth: number): string {
     if (n.type === 'concatenated_string') return n.namedChildren.map((c) => (c ? this.rebuildTemplate(c, file, depth) : '')).join('');
     let out = '';
@@ -251,19 +279,24 @@ export class Evaluator {
 
   /** Value of `name` as seen from node `at`. */
   lookup(name: string, at: Node, file: FileUnit, depth: number): Value {
-    for (let scope = enclosingScope(at); scope; scope = enclosingScope(scope)) {
-      if (CLASS_TYPES.has(scope.type)) continue;
-      const bindings = bindingsOf(scope, file.bindings).get(name);
-      if (bindings && bindings.length) {
-        return this.evalBinding(pickBinding(bindings, at, scope), file, depth);
-      }
-      if (scope.type === 'module' || scope.type === 'program') break;
-    }
+    const binding = this.bindingOf(name, at, file);
+    if (binding) return this.evalBinding(binding, file, depth);
     if (name === 'process' && file.language !== 'python') return { kind: 'sdk', module: 'process', path: [] };
     if (name === 'fetch' && file.language !== 'python') return { kind: 'sdk', module: 'fetch', path: [] };
     if (name === 'JSON' && file.language !== 'python') return { kind: 'sdk', module: 'json', path: [] };
     if (name === 'self' || name === 'cls') return this.selfValue(at, file);
     return unknown(name, `name ${name} is not defined in this file`);
+  }
+
+  /** The binding a name refers to at a node, or null for globals and undefined names. */
+  bindingOf(name: string, at: Node, file: FileUnit): Binding | null {
+    for (let scope = enclosingScope(at); scope; scope = enclosingScope(scope)) {
+      if (CLASS_TYPES.has(scope.type)) continue;
+      const bindings = bindingsOf(scope, file.bindings).get(name);
+      if (bindings && bindings.length) return pickBinding(bindings, at, scope);
+      if (scope.type === 'module' || scope.type === 'program') break;
+    }
+    return null;
   }
 
   private evalBinding(b: Binding, file: FileUnit, depth: number): Value {
@@ -385,7 +418,6 @@ export class Evaluator {
       }
       case 'sdk': {
         if (base.module === 'process' && base.path.length === 1 && base.path[0] === 'env') return { kind: 'env', name, fallback: null };
-        if (base.module === 'os' && base.path.length === 1 && base.path[0] === 'environ') return { kind: 'env', name, fallback: null };
         if (base.module === 'google' && base.path.length === 0) {
           if (name === 'genai') return { kind: 'sdk', module: 'google-genai', path: [] };
           if (name === 'generativeai') return { kind: 'sdk', module: 'google-generativeai', path: [] };
@@ -696,6 +728,12 @@ export class Evaluator {
           return { kind: 'aiProvider', provider, providerReason: reason, path: [] };
         }
     }
+    // SDK request/config classes (`types.GenerateContentConfig(max_output_tokens=512)`, `Content(parts=[...])`):
+    // their arguments are the values they carry.
+    if (/^[A-Z]/.test(last) && !/Client$|Session$/.test(last)) {
+      const obj = this.argObject(call, file, depth);
+      if (obj) return obj;
+    }
     return unknown(call.text, `result of ${module}.${path.join('.')}()`);
   }
 
@@ -703,6 +741,7 @@ export class Evaluator {
   vercelGatewayModel(v: Value, expression: string, file: FileUnit, node: Node): Value {
     const s = stringOf(v);
     const split = s ? providerOfModelId(s) : null;
+    const literal = v.kind === 'str' ? v : v.kind === 'env' && v.fallback?.kind === 'str' ? v.fallback : null;
     return {
       kind: 'model',
       path: [],
@@ -710,7 +749,7 @@ export class Evaluator {
         family: 'vercel-ai',
         provider: split?.provider ?? 'unknown',
         providerReason: s ? `gateway model id ${s}` : 'gateway model id',
-        model: split && v.kind === 'str' ? { ...v, value: split.model, origin: null, via: [...v.via, 'gateway id'] } : v,
+        model: split && literal ? { ...literal, value: split.model, origin: null, via: [...(v.kind === 'env' ? [describeVia(v)] : literal.via), 'gateway id'] } : v,
         modelExpression: expression,
         api: 'chat',
         construct: { file, node },
@@ -888,7 +927,8 @@ export function clientClassOf(v: Extract<Value, { kind: 'sdk' }>): ClientClass |
   const table = CLIENT_CLASSES[v.module];
   if (!table) return null;
   const last = v.path[v.path.length - 1];
-  if (last === undefined) return null;
+  // CommonJS `const OpenAI = require('openai'); new OpenAI()`: the module itself is the client class
+  if (last === undefined) return table.default ?? null;
   if (v.path.length === 1 || (v.path.length === 2 && v.path[0] === 'default')) return table[last] ?? null;
   return null;
 }

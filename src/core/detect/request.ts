@@ -20,7 +20,7 @@ export interface RequestInfo {
 }
 
 const MAX_TOKEN_KEYS = ['max_tokens', 'max_completion_tokens', 'max_output_tokens', 'maxTokens', 'maxOutputTokens', 'maxCompletionTokens', 'max_new_tokens', 'max_tokens_to_sample', 'maxTokenCount', 'num_predict', 'numPredict'];
-const NESTED_CONFIG_KEYS = ['config', 'generation_config', 'generationConfig', 'inferenceConfig', 'textGenerationConfig', 'model_kwargs', 'modelKwargs', 'options', 'providerOptions', 'extra_body', 'parameters'];
+const NESTED_CONFIG_KEYS = ['body', 'config', 'generation_config', 'generationConfig', 'inferenceConfig', 'textGenerationConfig', 'model_kwargs', 'modelKwargs', 'options', 'providerOptions', 'extra_body', 'parameters'];
 
 export function readRequest(match: SiteMatch, call: Node, file: FileUnit, ev: Evaluator): RequestInfo {
   const reader = new RequestReader(ev);
@@ -49,7 +49,9 @@ export function readRequest(match: SiteMatch, call: Node, file: FileUnit, ev: Ev
   params.toolsText = tools.text;
   params.toolsDynamic = tools.dynamic;
   const streamFound = reader.find(objects, ['stream', 'streaming']);
-  const stream = streamFound ? { value: booleanOf(streamFound.value), present: true } : { value: null, present: false };
+  // A flag passed in by callers (`stream=stream`) is decided at run time, whatever its default.
+  const fromParameter = streamFound?.node.type === 'identifier' && ev.bindingOf(streamFound.node.text, streamFound.node, streamFound.file)?.kind === 'param';
+  const stream = streamFound ? { value: fromParameter ? null : booleanOf(streamFound.value), present: true } : { value: null, present: false };
   return { prompt, params, stream };
 }
 
@@ -57,11 +59,11 @@ class RequestReader {
   constructor(private readonly ev: Evaluator) {}
 
   /** First property among `keys` in the request objects, looking into nested config objects too. */
-  find(objects: Obj[], keys: string[], depth = 0): { value: Value; expression: string } | null {
+  find(objects: Obj[], keys: string[], depth = 0): { value: Value; expression: string; node: Node; file: FileUnit } | null {
     for (const o of objects) {
       for (const key of keys) {
         const found = this.ev.objectProp(o, key, 0);
-        if (found) return found;
+        if (found) return { ...found, file: o.file };
       }
     }
     if (depth > 1) return null;

@@ -65,8 +65,10 @@ const INTERESTING = new Set([
 export function matchCall(call: Node, file: FileUnit, ev: Evaluator): SiteMatch | null {
   const calleeNode = calleeOf(call);
   if (!calleeNode) return null;
-  const name = calleeNameNode(calleeNode).text;
-  if (!INTERESTING.has(name)) return null;
+  // Plain names are always followed (aliases such as `from litellm import completion as llm` or a bound method
+  // `create = client.chat.completions.create`); member calls only when the method name can be an LLM call.
+  const plainName = calleeNode.type === 'identifier';
+  if (!plainName && !INTERESTING.has(calleeNameNode(calleeNode).text)) return null;
   const callee = ev.eval(calleeNode, file);
   switch (callee.kind) {
     case 'client':
@@ -255,7 +257,8 @@ function sdkRule(callee: Extract<Value, { kind: 'sdk' }>, call: Node, file: File
       const s = stringOf(found?.value);
       const split = s ? providerOfModelId(s) : null;
       const api: Api = m[1] === 'embedding' ? 'embeddings' : m[1] === 'text_completion' ? 'completions' : m[1] === 'responses' ? 'responses' : 'chat';
-      const model: Value | null = found && split && found.value.kind === 'str' && s!.includes('/') ? { ...found.value, value: split.model, origin: null, via: [...found.value.via, `LiteLLM provider prefix ${s!.slice(0, s!.indexOf('/'))}/`] } : found?.value ?? null;
+      // The model stays as sent (`groq/llama-3.1-8b-instant`); the price lookup strips the provider prefix.
+      const model: Value | null = found?.value ?? null;
       return {
         sdk: 'litellm',
         api,
@@ -374,7 +377,6 @@ function modelRule(callee: Extract<Value, { kind: 'model' }>, call: Node, file: 
     const isEmbed = /embed/i.test(method);
     return {
       ...base,
-      request: file.language === 'python' ? ev.argObject(call, file, 0) : null,
       sdk: 'google',
       api: isEmbed ? 'embeddings' : 'generate',
       role: 'request',
@@ -400,6 +402,12 @@ function untracedClientRule(calleeNode: Node, call: Node, file: FileUnit, ev: Ev
   const joined = tail.join('.');
   const root = path[0]!;
   if (/^(mock|fake|stub|m)_?|Mock$/i.test(root) || /mock/i.test(path.join('.'))) return null;
+  // The client expression is what precedes the SDK-specific tail (`chat.completions.create`). When it is built from
+  // the project's own classes (a facade, a fake client), it is not an SDK client.
+  const clientNode = clientExpression(calleeNode);
+  if (!clientNode) return null;
+  const receiver = ev.eval(clientNode, file, 0);
+  if (receiver.kind !== 'unknown') return null;
   const request = ev.argObject(call, file, 0);
   const hasModel = ev.argValue(call, file, 0, ['model'], -1);
   const hasMessages = ev.argValue(call, file, 0, ['messages', 'input'], -1);
@@ -422,6 +430,18 @@ function untracedClientRule(calleeNode: Node, call: Node, file: FileUnit, ev: Ev
     return { ...common, sdk: 'anthropic', api: 'messages', style: 'anthropic', streamingByApi: joined.endsWith('stream') ? true : null, provider: 'anthropic', providerReason: `client ${root} not traced; Anthropic-style API ${joined}` };
   }
   return null;
+}
+
+const TAIL_START = new Set(['chat', 'responses', 'messages', 'completions', 'embeddings', 'beta', 'with_raw_response', 'with_streaming_response']);
+
+/** `self.client` in `self.client.chat.completions.create`: the object of the outermost member starting the SDK tail. */
+function clientExpression(callee: Node): Node | null {
+  let found: Node | null = null;
+  for (let node: Node | null = callee; node && (node.type === 'attribute' || node.type === 'member_expression'); node = node.childForFieldName('object')) {
+    const prop = node.childForFieldName(node.type === 'attribute' ? 'attribute' : 'property');
+    if (prop && TAIL_START.has(prop.text)) found = node.childForFieldName('object');
+  }
+  return found;
 }
 
 // ---------------------------------------------------------------- raw HTTP

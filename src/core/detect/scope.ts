@@ -81,16 +81,17 @@ function collectParams(fn: Node, add: (b: Binding) => void): void {
         const annotation = p.childForFieldName('type');
         const value = p.childForFieldName('value');
         if (pattern?.type === 'identifier') add({ kind: 'param', name: pattern.text, fn, defaultValue: value, annotation: annotation?.namedChildren[0] ?? null, index: i, at: p });
-        else if (pattern?.type === 'object_pattern') collectObjectPattern(pattern, p, add, value);
+        else if (pattern?.type === 'object_pattern') collectObjectPattern(pattern, fn, p, add);
         break;
       }
       case 'assignment_pattern': {
         const left = p.childForFieldName('left');
         if (left?.type === 'identifier') add({ kind: 'param', name: left.text, fn, defaultValue: p.childForFieldName('right'), annotation: null, index: i, at: p });
+        else if (left?.type === 'object_pattern') collectObjectPattern(left, fn, p, add);
         break;
       }
       case 'object_pattern':
-        collectObjectPattern(p, p, add, null);
+        collectObjectPattern(p, fn, p, add);
         break;
       default:
         break;
@@ -99,8 +100,7 @@ function collectParams(fn: Node, add: (b: Binding) => void): void {
 }
 
 /** Parameter destructuring `({ model = 'gpt-4o', prompt }) => ...`: each name is a parameter, with its default. */
-function collectObjectPattern(pattern: Node, at: Node, add: (b: Binding) => void, _source: Node | null): void {
-  const fn = at.parent?.parent ?? at;
+function collectObjectPattern(pattern: Node, fn: Node, at: Node, add: (b: Binding) => void): void {
   for (const prop of pattern.namedChildren) {
     if (!prop) continue;
     if (prop.type === 'shorthand_property_identifier_pattern') add({ kind: 'param', name: prop.text, fn, defaultValue: null, annotation: null, index: -1, at });
@@ -181,6 +181,11 @@ function visitStatement(node: Node, add: (b: Binding) => void): void {
     case 'generator_function_declaration': {
       const name = node.childForFieldName('name');
       if (name) add({ kind: 'function', name: name.text, node, at: node });
+      return;
+    }
+    case 'enum_declaration': {
+      const name = node.childForFieldName('name');
+      if (name) add({ kind: 'assign', name: name.text, value: node, at: node });
       return;
     }
     case 'class_definition':
