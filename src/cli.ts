@@ -231,7 +231,7 @@ export function renderTable(result: ScanResult, color: boolean): string {
   out.push('');
   const range = t.monthlyCostRangeUsd.low !== t.monthlyCostRangeUsd.high ? ` (range ${formatMoneyCompact(t.monthlyCostRangeUsd.low)}–${formatMoneyCompact(t.monthlyCostRangeUsd.high)})` : '';
   out.push(c('1', `Total: ${formatMoneyCompact(t.monthlyCostUsd)}/mo${range} across ${t.callSites} call site${t.callSites === 1 ? '' : 's'}`));
-  if (t.unpricedCallSites) out.push(c('33', `${t.unpricedCallSites} call site${t.unpricedCallSites === 1 ? ' has' : 's have'} no known price and are not in the total (see --format json for why).`));
+  if (t.unpricedCallSites) out.push(c('33', t.unpricedCallSites === 1 ? '1 call site has no known price and is not in the total (see --format json for why).' : `${t.unpricedCallSites} call sites have no known price and are not in the total (see --format json for why).`));
   const assumed = sites.filter((s) => s.estimate && (s.estimate.trafficSource === 'built-in-default' || s.estimate.trafficSource === 'loop')).length;
   if (assumed) out.push(c('2', `${assumed} call site${assumed === 1 ? ' uses' : 's use'} assumed traffic; state real traffic in costlens.yml or with a '# costlens: N/day' comment.`));
   if (result.skipped.length) {

@@ -362,12 +362,17 @@ export class Evaluator {
       return base;
     }
     const unit = this.project.resolveModule(file, module);
-    if (!unit) return unknown(member ?? module, `imported from ${module} (not in the workspace)`);
+    // `from app import settings` / `from . import settings` where settings is a submodule
+    const submodule = (): FileUnit | null =>
+      file.language === 'python' && member ? this.project.resolveModule(file, module.endsWith('.') ? `${module}${member}` : `${module}.${member}`) : null;
+    if (!unit) {
+      const sub = submodule();
+      return sub ? { kind: 'module', file: sub } : unknown(member ?? module, `imported from ${module} (not in the workspace)`);
+    }
     if (member === null) return { kind: 'module', file: unit };
     const exported = this.moduleMember(unit, member, depth);
-    if (exported.kind === 'unknown' && file.language === 'python') {
-      // `from app import settings` where settings is a submodule
-      const sub = this.project.resolveModule(file, `${module}.${member}`);
+    if (exported.kind === 'unknown') {
+      const sub = submodule();
       if (sub) return { kind: 'module', file: sub };
     }
     return exported;

@@ -76,7 +76,7 @@ export class Project {
 
   /** Resolves an import specifier from a file to a workspace file, or null (external package or not found). */
   resolveModule(from: FileUnit, spec: string): FileUnit | null {
-    const candidates = from.language === 'python' ? pythonCandidates(from.path, spec) : jsCandidates(from.path, spec);
+    const candidates = from.language === 'python' ? pythonCandidates(from.path, spec) : [...this.pathAliasCandidates(from.path, spec), ...jsCandidates(from.path, spec)];
     for (const candidate of candidates) {
       if (this.reader.exists(candidate)) {
         const unit = this.unit(candidate);
@@ -86,10 +86,72 @@ export class Project {
     return null;
   }
 
+  private readonly tsconfigs = new Map<string, TsPaths | null>();
+
+  /** Candidates from the `paths` of the nearest tsconfig.json / jsconfig.json (`@/lib/x` → `web/lib/x`). */
+  private pathAliasCandidates(fromPath: string, spec: string): string[] {
+    if (spec.startsWith('.')) return [];
+    const config = this.nearestTsPaths(path.posix.dirname(fromPath));
+    if (!config) return [];
+    const out: string[] = [];
+    for (const [pattern, targets] of Object.entries(config.paths)) {
+      const star = pattern.indexOf('*');
+      let rest: string | null = null;
+      if (star < 0) rest = pattern === spec ? '' : null;
+      else if (spec.startsWith(pattern.slice(0, star)) && spec.endsWith(pattern.slice(star + 1))) rest = spec.slice(star, spec.length - (pattern.length - star - 1));
+      if (rest === null) continue;
+      for (const target of targets) {
+        const mapped = path.posix.join(config.baseDir, target.replace('*', rest));
+        out.push(...jsCandidates('x', `./${mapped}`));
+      }
+    }
+    return out;
+  }
+
+  private nearestTsPaths(dir: string): TsPaths | null {
+    const cached = this.tsconfigs.get(dir);
+    if (cached !== undefined) return cached;
+    let found: TsPaths | null = null;
+    for (const name of ['tsconfig.json', 'jsconfig.json']) {
+      const rel = dir === '.' ? name : `${dir}/${name}`;
+      const text = this.reader.exists(rel) ? this.reader.read(rel) : null;
+      if (text === null) continue;
+      found = parseTsPaths(text, dir);
+      if (found) break;
+    }
+    if (!found && dir !== '.' && dir !== '') found = this.nearestTsPaths(path.posix.dirname(dir));
+    this.tsconfigs.set(dir, found);
+    return found;
+  }
+
   /** Frees every parse tree. */
   dispose(): void {
     for (const unit of this.units.values()) unit?.tree.delete();
     this.units.clear();
+  }
+}
+
+interface TsPaths {
+  /** Folder the `paths` targets are relative to (baseUrl, else the config's folder), relative to the root. */
+  baseDir: string;
+  paths: Record<string, string[]>;
+}
+
+/** `compilerOptions.paths` of a tsconfig (JSON with comments and trailing commas), or null. */
+export function parseTsPaths(text: string, configDir: string): TsPaths | null {
+  try {
+    const json = JSON.parse(
+      text
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .replace(/(^|[^:"'])\/\/.*$/gm, '$1')
+        .replace(/,(\s*[}\]])/g, '$1'),
+    ) as { compilerOptions?: { baseUrl?: string; paths?: Record<string, string[]> } };
+    const paths = json.compilerOptions?.paths;
+    if (!paths || typeof paths !== 'object') return null;
+    const baseDir = normalize(path.posix.join(configDir === '.' ? '' : configDir, json.compilerOptions?.baseUrl ?? '.')) || '.';
+    return { baseDir: baseDir === '' ? '.' : baseDir, paths };
+  } catch {
+    return null;
   }
 }
 
