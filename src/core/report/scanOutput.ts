@@ -197,7 +197,7 @@ export function renderScanMarkdown(result: ScanResult, title = 'costlens: LLM ca
     lines.push('');
   }
   const assumptions = new Map<string, number>();
-  for (const s of sites) for (const a of s.estimate?.assumptions ?? []) assumptions.set(a.replace(/`[^`]*`/g, '…'), (assumptions.get(a.replace(/`[^`]*`/g, '…')) ?? 0) + 1);
+  for (const s of sites) for (const a of s.estimate?.assumptions ?? []) assumptions.set(a, (assumptions.get(a) ?? 0) + 1);
   if (assumptions.size) {
     lines.push('<details><summary>Assumptions</summary>', '');
     for (const [a, n] of [...assumptions].sort((x, y) => y[1] - x[1])) lines.push(`- ${mdEscape(a)}${n > 1 ? ` (${n} sites)` : ''}`);
