@@ -1,6 +1,6 @@
 /**
  * The usage file module: schema, loading, traffic resolution, inline pragmas and round-trip editing of
- * `costlens.yml`. See REFERENCE.md for the file format.
+ * `costlens.yml`. The file format is documented in README.md ("The usage file").
  */
 export * from './schema';
 export * from './usageFile';

@@ -7,7 +7,7 @@
  * written as a plain number or as a range `{ low, expected, high }`; both are normalised to `Range` so consumers never
  * handle the two forms.
  *
- * The user-facing reference of every field is REFERENCE.md in this folder; keep the two in step.
+ * The user-facing reference of every field is the README section "The usage file"; keep the two in step.
  */
 import * as z from 'zod';
 
