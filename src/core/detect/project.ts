@@ -64,7 +64,21 @@ export class Project {
   }
 
   /** A file of the workspace, parsed on first request; null when absent, unparseable or too large. */
+  /** Files read to follow imports since `trackDependencies()` was called (for cache invalidation). */
+  private touched: Set<string> | null = null;
+
+  trackDependencies(): void {
+    this.touched = new Set();
+  }
+
+  takeDependencies(): string[] {
+    const deps = this.touched ? [...this.touched] : [];
+    this.touched = null;
+    return deps;
+  }
+
   unit(relPath: string): FileUnit | null {
+    this.touched?.add(relPath);
     if (this.units.has(relPath)) return this.units.get(relPath) ?? null;
     const text = this.reader.read(relPath);
     if (text === null || text.length > this.maxImportedFileBytes || text.includes('\u0000')) {
@@ -93,6 +107,7 @@ export class Project {
     if (spec.startsWith('.')) return [];
     const config = this.nearestTsPaths(path.posix.dirname(fromPath));
     if (!config) return [];
+    this.touched?.add(config.configFile);
     const out: string[] = [];
     for (const [pattern, targets] of Object.entries(config.paths)) {
       const star = pattern.indexOf('*');
@@ -116,7 +131,7 @@ export class Project {
       const rel = dir === '.' ? name : `${dir}/${name}`;
       const text = this.reader.exists(rel) ? this.reader.read(rel) : null;
       if (text === null) continue;
-      found = parseTsPaths(text, dir);
+      found = parseTsPaths(text, dir, rel);
       if (found) break;
     }
     if (!found && dir !== '.' && dir !== '') found = this.nearestTsPaths(path.posix.dirname(dir));
@@ -132,13 +147,14 @@ export class Project {
 }
 
 interface TsPaths {
+  configFile: string;
   /** Folder the `paths` targets are relative to (baseUrl, else the config's folder), relative to the root. */
   baseDir: string;
   paths: Record<string, string[]>;
 }
 
 /** `compilerOptions.paths` of a tsconfig (JSON with comments and trailing commas), or null. */
-export function parseTsPaths(text: string, configDir: string): TsPaths | null {
+export function parseTsPaths(text: string, configDir: string, configFile: string): TsPaths | null {
   try {
     const json = JSON.parse(
       text
@@ -149,7 +165,7 @@ export function parseTsPaths(text: string, configDir: string): TsPaths | null {
     const paths = json.compilerOptions?.paths;
     if (!paths || typeof paths !== 'object') return null;
     const baseDir = normalize(path.posix.join(configDir === '.' ? '' : configDir, json.compilerOptions?.baseUrl ?? '.')) || '.';
-    return { baseDir: baseDir === '' ? '.' : baseDir, paths };
+    return { configFile, baseDir: baseDir === '' ? '.' : baseDir, paths };
   } catch {
     return null;
   }

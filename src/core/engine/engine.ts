@@ -14,7 +14,8 @@ import { createPriceCatalogue, type PriceCatalogue, type PriceOverride } from '.
 import { createTokenizer, type Tokenizer } from '../tokens/tokenizer';
 import type { CallSite, SkippedFile } from '../types';
 import type { UsageConfig } from '../usage/schema';
-import { contentProblem, listSourceFiles, mayContainCalls, type FileFilterOptions } from './files';
+import { contentProblem, listSourceFiles, mayContainCalls, type FileFilterOptions, type FileStamp } from './files';
+import type { ScanCache } from './scanCache';
 
 /** Cancellation without VS Code: `vscode.CancellationToken` satisfies it. */
 export interface CancellationLike {
@@ -66,6 +67,8 @@ export interface ScanResult {
   totals: ScanTotals;
   filesScanned: number;
   filesParsed: number;
+  /** Files whose detection was re-used from the scan cache. */
+  filesFromCache: number;
 }
 
 export interface ScanProgress {
@@ -100,7 +103,7 @@ export class CostEngine {
   }
 
   /** Scans the workspace (or the given paths below the root). */
-  async scan(targets: string[] = [], opts: { token?: CancellationLike; onProgress?: (p: ScanProgress) => void } = {}): Promise<ScanResult> {
+  async scan(targets: string[] = [], opts: { token?: CancellationLike; onProgress?: (p: ScanProgress) => void; cache?: ScanCache } = {}): Promise<ScanResult> {
     const root = this.options.root;
     const listing = listSourceFiles(root, targets, this.options.filters);
     const reader = this.options.reader ?? diskReader(root);
@@ -108,40 +111,62 @@ export class CostEngine {
     const evaluator = new Evaluator(project);
     const skipped: SkippedFile[] = [...listing.skipped];
     const detected: DetectedSite[] = [];
+    const cache = opts.cache;
+    const stamps = new Map<string, FileStamp | null>(listing.stats);
+    const stampOf = (file: string): FileStamp | null => {
+      if (stamps.has(file)) return stamps.get(file) ?? null;
+      const s = statStamp(path.join(root, file));
+      stamps.set(file, s);
+      return s;
+    };
     let parsed = 0;
+    let reused = 0;
     try {
       for (let i = 0; i < listing.files.length; i++) {
         if (opts.token?.isCancellationRequested) throw new CancelledError();
         const rel = listing.files[i]!;
         opts.onProgress?.({ done: i, total: listing.files.length, file: rel });
-        const text = reader.read(rel);
-        if (text === null) {
-          skipped.push({ file: rel, reason: 'cannot read file' });
+        const stamp = listing.stats.get(rel)!;
+        const hit = cache?.lookup(rel, stamp, stampOf);
+        if (hit) {
+          reused++;
+          if (hit.skipped) skipped.push({ file: rel, reason: hit.skipped });
+          detected.push(...hit.sites);
           continue;
         }
-        const problem = contentProblem(text);
-        if (problem) {
-          skipped.push({ file: rel, reason: problem });
-          continue;
-        }
-        if (!mayContainCalls(text)) continue;
-        const unit = project.addFile(rel, text);
-        if (!unit) continue;
-        parsed++;
-        try {
-          detected.push(...detectFile(unit, evaluator));
-        } catch (err) {
-          skipped.push({ file: rel, reason: `analysis failed: ${(err as Error).message}` });
-          this.options.logger?.warn(`analysis of ${rel} failed: ${(err as Error).stack ?? String(err)}`);
-        }
+        const analysis = this.analyzeFile(project, evaluator, rel, reader);
+        if (analysis.parsed) parsed++;
+        if (analysis.skipped) skipped.push({ file: rel, reason: analysis.skipped });
+        detected.push(...analysis.sites);
+        cache?.set(rel, { stamp, deps: analysis.deps.map((file) => ({ file, stamp: stampOf(file) })), sites: analysis.sites, skipped: analysis.skipped ?? undefined });
         // Yield to the event loop now and then so a host process stays responsive.
         if (i % 25 === 24) await new Promise<void>((r) => setImmediate(r));
       }
     } finally {
       project.dispose();
     }
+    if (cache && targets.length === 0) cache.retainOnly(new Set(listing.files));
     const callSites = this.finish(detected);
-    return { callSites, skipped, totals: totalsOf(callSites), filesScanned: listing.files.length, filesParsed: parsed };
+    return { callSites, skipped, totals: totalsOf(callSites), filesScanned: listing.files.length, filesParsed: parsed, filesFromCache: reused };
+  }
+
+  /** Detection for one file of a scan, with the workspace files it depended on. Never throws. */
+  private analyzeFile(project: Project, evaluator: Evaluator, rel: string, reader: SourceReader): { sites: DetectedSite[]; deps: string[]; skipped: string | null; parsed: boolean } {
+    const text = reader.read(rel);
+    if (text === null) return { sites: [], deps: [], skipped: 'cannot read file', parsed: false };
+    const problem = contentProblem(text);
+    if (problem) return { sites: [], deps: [], skipped: problem, parsed: false };
+    if (!mayContainCalls(text)) return { sites: [], deps: [], skipped: null, parsed: false };
+    const unit = project.addFile(rel, text);
+    if (!unit) return { sites: [], deps: [], skipped: 'could not be parsed', parsed: false };
+    project.trackDependencies();
+    try {
+      return { sites: detectFile(unit, evaluator), deps: project.takeDependencies().filter((d) => d !== rel), skipped: null, parsed: true };
+    } catch (err) {
+      project.takeDependencies();
+      this.options.logger?.warn(`analysis of ${rel} failed: ${(err as Error).stack ?? String(err)}`);
+      return { sites: [], deps: [], skipped: `analysis failed: ${(err as Error).message}`, parsed: true };
+    }
   }
 
   /** Detects and estimates the call sites of one file's text (an editor buffer). */
@@ -211,6 +236,15 @@ export function totalsOf(sites: EstimatedCallSite[]): ScanTotals {
     }
   }
   return { callSites: sites.length, monthlyCostUsd: monthly, unpricedCallSites: unpriced, monthlyCostRangeUsd: { low, high } };
+}
+
+function statStamp(abs: string): FileStamp | null {
+  try {
+    const st = fs.statSync(abs);
+    return st.isFile() ? { size: st.size, mtimeMs: st.mtimeMs } : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Reads files relative to a root from the disk. Never throws. */

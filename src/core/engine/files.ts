@@ -59,12 +59,20 @@ export const DEFAULT_MAX_FILE_BYTES = 1_000_000;
 export interface FileListing {
   /** Relative POSIX paths of files to scan, sorted. */
   files: string[];
+  /** Size and modification time of each listed file (from the listing's own stat, for cache checks). */
+  stats: Map<string, FileStamp>;
   skipped: SkippedFile[];
+}
+
+export interface FileStamp {
+  size: number;
+  mtimeMs: number;
 }
 
 /** Lists the source files under `root` (or the given paths below it) that a scan should read. */
 export function listSourceFiles(root: string, targets: string[], options: FileFilterOptions = {}): FileListing {
   const files: string[] = [];
+  const stats = new Map<string, FileStamp>();
   const skipped: SkippedFile[] = [];
   const include = options.include?.length ? picomatch(options.include, { dot: true }) : null;
   const exclude = options.exclude?.length ? picomatch(options.exclude, { dot: true }) : null;
@@ -72,7 +80,7 @@ export function listSourceFiles(root: string, targets: string[], options: FileFi
   const useGitignore = options.respectGitignore !== false;
   const excludedDirs = new Set(DEFAULT_EXCLUDED_DIRS);
 
-  const consider = (rel: string, size: number): void => {
+  const consider = (rel: string, size: number, mtimeMs: number): void => {
     if (!grammarForPath(rel)) return;
     if (include && !include(rel)) return;
     if (exclude && exclude(rel)) {
@@ -92,6 +100,7 @@ export function listSourceFiles(root: string, targets: string[], options: FileFi
       return;
     }
     files.push(rel);
+    stats.set(rel, { size, mtimeMs });
   };
 
   const walkDir = (absDir: string, relDir: string, ignores: Array<{ base: string; ig: Ignore }>): void => {
@@ -121,16 +130,15 @@ export function listSourceFiles(root: string, targets: string[], options: FileFi
       } else if (entry.isFile() || entry.isSymbolicLink()) {
         if (!grammarForPath(entry.name)) continue;
         if (isIgnored(scoped, rel, false)) continue;
-        let size = 0;
+        let st: fs.Stats;
         try {
-          const st = fs.statSync(path.join(absDir, entry.name));
+          st = fs.statSync(path.join(absDir, entry.name));
           if (!st.isFile()) continue;
-          size = st.size;
         } catch (err) {
           skipped.push({ file: rel, reason: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
           continue;
         }
-        consider(rel, size);
+        consider(rel, st.size, st.mtimeMs);
       }
     }
   };
@@ -149,10 +157,10 @@ export function listSourceFiles(root: string, targets: string[], options: FileFi
     if (st.isDirectory()) {
       const inherited = useGitignore ? ancestorIgnores(root, rel) : rootIgnores;
       walkDir(abs, rel === '' ? '' : rel, inherited);
-    } else if (grammarForPath(abs)) consider(rel, st.size);
+    } else if (grammarForPath(abs)) consider(rel, st.size, st.mtimeMs);
     else skipped.push({ file: rel, reason: 'not a Python, TypeScript or JavaScript file' });
   }
-  return { files: [...new Set(files)].sort(), skipped };
+  return { files: [...new Set(files)].sort(), stats, skipped };
 }
 
 /** .gitignore rules of the folders above a scan target (so scanning `src/` still honours the root .gitignore). */
