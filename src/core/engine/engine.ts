@@ -123,6 +123,8 @@ export class CostEngine {
     let reused = 0;
     try {
       for (let i = 0; i < listing.files.length; i++) {
+        // Yield to the event loop now and then so a host stays responsive and cancellation can arrive.
+        if (i % 25 === 24) await new Promise<void>((r) => setImmediate(r));
         if (opts.token?.isCancellationRequested) throw new CancelledError();
         const rel = listing.files[i]!;
         opts.onProgress?.({ done: i, total: listing.files.length, file: rel });
@@ -139,8 +141,6 @@ export class CostEngine {
         if (analysis.skipped) skipped.push({ file: rel, reason: analysis.skipped });
         detected.push(...analysis.sites);
         cache?.set(rel, { stamp, deps: analysis.deps.map((file) => ({ file, stamp: stampOf(file) })), sites: analysis.sites, skipped: analysis.skipped ?? undefined });
-        // Yield to the event loop now and then so a host process stays responsive.
-        if (i % 25 === 24) await new Promise<void>((r) => setImmediate(r));
       }
     } finally {
       project.dispose();

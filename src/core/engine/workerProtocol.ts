@@ -1,0 +1,36 @@
+/**
+ * Messages between a host (the VS Code extension) and the analysis worker thread. The worker owns a CostEngine so
+ * parsing and scanning never run on the host's event loop.
+ */
+import type { PriceOverride } from '../pricing/catalogue';
+import type { UsageConfig } from '../usage/schema';
+import type { EstimatedCallSite, ScanResult } from './engine';
+import type { FileFilterOptions } from './files';
+
+export interface WorkerConfig {
+  root: string;
+  usage: UsageConfig | undefined;
+  usageFileName: string;
+  priceOverrides: PriceOverride[];
+  filters: FileFilterOptions;
+  /** Where the scan cache is persisted; null: no persistence. */
+  cacheFile: string | null;
+}
+
+export type HostToWorker =
+  | { type: 'configure'; id: number; config: WorkerConfig }
+  | { type: 'scan'; id: number; targets: string[] }
+  | { type: 'analyze'; id: number; file: string; text: string }
+  /** Files changed on disk: drop their cache entries (and their dependents'). Returns the dependents. */
+  | { type: 'invalidate'; id: number; files: string[] }
+  | { type: 'cancel'; id: number };
+
+export type WorkerToHost =
+  | { type: 'progress'; id: number; done: number; total: number; file: string }
+  | { type: 'scanned'; id: number; result: ScanResult }
+  | { type: 'analyzed'; id: number; callSites: EstimatedCallSite[]; problem: string | null }
+  | { type: 'invalidated'; id: number; dependents: string[] }
+  | { type: 'configured'; id: number }
+  | { type: 'cancelled'; id: number }
+  | { type: 'failed'; id: number; message: string }
+  | { type: 'log'; level: 'info' | 'warn'; message: string };
