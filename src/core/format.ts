@@ -5,24 +5,56 @@
 
 export const UNKNOWN_PRICE = 'price unknown';
 
+/** Display currency: prices are in USD; other currencies are shown at a user-given rate. */
+export interface Currency {
+  /** ISO 4217 code. */
+  code: string;
+  /** Units of `code` per US dollar. */
+  usdRate: number;
+}
+
+export const USD: Currency = { code: 'USD', usdRate: 1 };
+
+const symbols = new Map<string, string>();
+function symbolOf(code: string): string {
+  let s = symbols.get(code);
+  if (s === undefined) {
+    try {
+      s = new Intl.NumberFormat('en-US', { style: 'currency', currency: code }).formatToParts(0).find((p) => p.type === 'currency')?.value ?? `${code} `;
+    } catch {
+      s = `${code} `;
+    }
+    symbols.set(code, s);
+  }
+  return s;
+}
+
+function convert(usd: number, currency: Currency): number {
+  return currency.code === 'USD' ? usd : usd * currency.usdRate;
+}
+
 /** A cost per request: two significant digits below $1 (`$0.0042`), cents above (`$1.25`). */
-export function formatCostPerRequest(usd: number | null | undefined): string {
+export function formatCostPerRequest(usd: number | null | undefined, currency: Currency = USD): string {
   if (usd === null || usd === undefined || !Number.isFinite(usd) || usd < 0) return UNKNOWN_PRICE;
-  if (usd === 0) return '$0';
-  if (usd < 0.00001) return '<$0.00001';
-  if (usd < 1) return `$${usd.toPrecision(2)}`;
-  if (usd < 1000) return `$${usd.toFixed(2)}`;
-  return formatMoneyCompact(usd);
+  const $ = symbolOf(currency.code);
+  const v = convert(usd, currency);
+  if (v === 0) return `${$}0`;
+  if (v < 0.00001) return `<${$}0.00001`;
+  if (v < 1) return `${$}${v.toPrecision(2)}`;
+  if (v < 1000) return `${$}${v.toFixed(2)}`;
+  return formatMoneyCompact(usd, currency);
 }
 
 /** A monthly or total figure: `$420`, `$4.20`, `$1.3k`, `$2.5M`. */
-export function formatMoneyCompact(usd: number | null | undefined): string {
+export function formatMoneyCompact(usd: number | null | undefined, currency: Currency = USD): string {
   if (usd === null || usd === undefined || !Number.isFinite(usd) || usd < 0) return UNKNOWN_PRICE;
-  if (usd === 0) return '$0';
-  if (usd < 0.01) return '<$0.01';
-  if (usd < 10) return `$${usd.toFixed(2)}`;
-  if (usd < 1000) return `$${Math.round(usd)}`;
-  return `$${compactNumber(usd)}`;
+  const $ = symbolOf(currency.code);
+  const v = convert(usd, currency);
+  if (v === 0) return `${$}0`;
+  if (v < 0.01) return `<${$}0.01`;
+  if (v < 10) return `${$}${v.toFixed(2)}`;
+  if (v < 1000) return `${$}${Math.round(v)}`;
+  return `${$}${compactNumber(v)}`;
 }
 
 /** 1234 → `1.2k`, 600000 → `600k`, 2_500_000 → `2.5M`; finite for any size (1e30 → `1e+30`). */
@@ -56,8 +88,9 @@ export function formatRequestsPerMonth(n: number): string {
   return `${compactNumber(n)}/mo`;
 }
 
-export function formatPerMTok(usd: number): string {
-  return `$${trimZeros(usd < 0.01 ? usd.toPrecision(2) : usd.toFixed(usd < 1 ? 3 : 2))}/MTok`;
+export function formatPerMTok(usd: number, currency: Currency = USD): string {
+  const v = convert(usd, currency);
+  return `${symbolOf(currency.code)}${trimZeros(v < 0.01 && v > 0 ? v.toPrecision(2) : v.toFixed(v < 1 ? 3 : 2))}/MTok`;
 }
 
 function trimZeros(s: string): string {

@@ -51,6 +51,8 @@ export interface EstimatedCallSite extends CallSite {
   estimate: SiteEstimate | null;
   /** For constructs: ids of the invocations that use this model. */
   usedBy?: string[] | undefined;
+  /** For invocations: where the construct they use is (file + offset), resolved to `constructId` by linkConstructs. */
+  constructRef?: { file: string; offset: number } | undefined;
 }
 
 export interface ScanTotals {
@@ -103,7 +105,7 @@ export class CostEngine {
   }
 
   /** Scans the workspace (or the given paths below the root). */
-  async scan(targets: string[] = [], opts: { token?: CancellationLike; onProgress?: (p: ScanProgress) => void; cache?: ScanCache } = {}): Promise<ScanResult> {
+  async scan(targets: string[] = [], opts: { token?: CancellationLike; onProgress?: (p: ScanProgress) => void; cache?: ScanCache; link?: boolean } = {}): Promise<ScanResult> {
     const root = this.options.root;
     const listing = listSourceFiles(root, targets, this.options.filters);
     const reader = this.options.reader ?? diskReader(root);
@@ -146,7 +148,7 @@ export class CostEngine {
       project.dispose();
     }
     if (cache && targets.length === 0) cache.retainOnly(new Set(listing.files));
-    const callSites = this.finish(detected);
+    const callSites = this.finish(detected, opts.link !== false);
     return { callSites, skipped, totals: totalsOf(callSites), filesScanned: listing.files.length, filesParsed: parsed, filesFromCache: reused };
   }
 
@@ -170,7 +172,7 @@ export class CostEngine {
   }
 
   /** Detects and estimates the call sites of one file's text (an editor buffer). */
-  analyzeText(relPath: string, text: string): { callSites: EstimatedCallSite[]; problem: string | null } {
+  analyzeText(relPath: string, text: string, link = true): { callSites: EstimatedCallSite[]; problem: string | null } {
     const grammar: Grammar | null = grammarForPath(relPath);
     if (!grammar) return { callSites: [], problem: 'not a supported language' };
     const problem = contentProblem(text);
@@ -183,42 +185,54 @@ export class CostEngine {
       const unit = project.addFile(relPath, text);
       if (!unit) return { callSites: [], problem: 'could not be parsed' };
       const detected = detectFile(unit, new Evaluator(project));
-      return { callSites: this.finish(detected), problem: null };
+      return { callSites: this.finish(detected, link), problem: null };
     } finally {
       project.dispose();
     }
   }
 
-  /** Links invocations to their constructs and estimates every site. */
-  private finish(detected: DetectedSite[]): EstimatedCallSite[] {
-    const byLocation = new Map<string, DetectedSite>();
-    for (const s of detected) byLocation.set(`${s.file}@${s.range.startOffset}`, s);
-    const usedBy = new Map<string, string[]>();
-    for (const s of detected) {
-      if (!s.constructRef) continue;
-      const construct = byLocation.get(`${s.constructRef.file}@${s.constructRef.offset}`);
-      if (construct) {
-        s.constructId = construct.id;
-        const list = usedBy.get(construct.id) ?? [];
-        list.push(s.id);
-        usedBy.set(construct.id, list);
-      }
-    }
+  /** Estimates every site, then (unless `link` is false) links invocations to their constructs. */
+  private finish(detected: DetectedSite[], link = true): EstimatedCallSite[] {
     const ctx = { tokenizer: this.tokenizer, prices: this.prices, usage: this.options.usage, usageFileName: this.options.usageFileName };
-    return detected.map((d) => {
-      const { constructRef: _drop, ...site } = d;
-      void _drop;
-      const users = usedBy.get(site.id);
-      if (site.role === 'construct' && users?.length) return { ...site, estimate: null, usedBy: users };
-      const estimate = estimateSite(site, ctx);
-      if (site.role === 'construct') estimate.assumptions.push('no invocation of this model was found: it is costed as one request per trigger');
-      return { ...site, estimate };
-    });
+    const estimated = detected.map((site): EstimatedCallSite => ({ ...site, estimate: estimateSite(site, ctx) }));
+    return link ? linkConstructs(estimated) : estimated;
   }
 
   dispose(): void {
     this.tokenizer.dispose();
   }
+}
+
+/**
+ * Links each LangChain invocation to the construct whose model it uses (`constructId` / `usedBy`). A construct with
+ * invocations carries no cost of its own (estimate null), so nothing is counted twice; one without invocations keeps
+ * its estimate, costed as one request per trigger. Pure: returns new objects, so a host can re-link after partial
+ * updates from the same unlinked sites.
+ */
+export function linkConstructs(sites: EstimatedCallSite[]): EstimatedCallSite[] {
+  const byLocation = new Map<string, EstimatedCallSite>();
+  for (const s of sites) byLocation.set(`${s.file}@${s.range.startOffset}`, s);
+  const usedBy = new Map<string, string[]>();
+  const constructOf = new Map<EstimatedCallSite, string>();
+  for (const s of sites) {
+    if (!s.constructRef) continue;
+    const construct = byLocation.get(`${s.constructRef.file}@${s.constructRef.offset}`);
+    if (!construct) continue;
+    constructOf.set(s, construct.id);
+    const list = usedBy.get(construct.id) ?? [];
+    list.push(s.id);
+    usedBy.set(construct.id, list);
+  }
+  return sites.map((s) => {
+    const users = usedBy.get(s.id);
+    if (s.role === 'construct' && users?.length) return { ...s, estimate: null, usedBy: users };
+    if (s.role === 'construct' && s.estimate) {
+      const note = 'no invocation of this model was found: it is costed as one request per trigger';
+      return { ...s, usedBy: undefined, estimate: { ...s.estimate, assumptions: [...s.estimate.assumptions.filter((a) => a !== note), note] } };
+    }
+    const constructId = constructOf.get(s);
+    return constructId ? { ...s, constructId } : s;
+  });
 }
 
 export function totalsOf(sites: EstimatedCallSite[]): ScanTotals {

@@ -1,7 +1,7 @@
 /**
  * Entry point of the analysis worker thread (bundled as dist/scanWorker.js). Receives HostToWorker messages, runs
- * them on its own CostEngine, and answers with WorkerToHost messages. One request runs at a time; a scan checks for
- * cancellation between files.
+ * them on the CostEngine of the workspace root they name, and answers with WorkerToHost messages. One request runs at
+ * a time; a scan checks for cancellation between files.
  */
 import { parentPort } from 'node:worker_threads';
 import { CancelledError, CostEngine } from './engine';
@@ -11,48 +11,56 @@ import type { HostToWorker, WorkerConfig, WorkerToHost } from './workerProtocol'
 const port = parentPort;
 if (!port) throw new Error('scanWorker must run in a worker thread');
 
-let config: WorkerConfig | null = null;
-let engine: Promise<CostEngine> | null = null;
-let cache: ScanCache | null = null;
+interface Folder {
+  config: WorkerConfig;
+  engine: Promise<CostEngine> | null;
+  cache: ScanCache;
+}
+
+const folders = new Map<string, Folder>();
 const cancelled = new Set<number>();
 let queue: Promise<void> = Promise.resolve();
 
 const send = (message: WorkerToHost): void => port.postMessage(message);
+const logger = { info: (m: string) => send({ type: 'log', level: 'info', message: m }), warn: (m: string) => send({ type: 'log', level: 'warn', message: m }) };
 
-function getEngine(): Promise<CostEngine> {
-  if (!config) throw new Error('the worker was not configured');
-  const c = config;
-  engine ??= CostEngine.create({
-    root: c.root,
-    usage: c.usage,
-    usageFileName: c.usageFileName,
-    priceOverrides: c.priceOverrides,
-    filters: c.filters,
-    logger: { info: (m) => send({ type: 'log', level: 'info', message: m }), warn: (m) => send({ type: 'log', level: 'warn', message: m }) },
-  });
-  return engine;
+function folder(root: string): Folder {
+  const f = folders.get(root);
+  if (!f) throw new Error(`workspace root ${root} was not configured`);
+  return f;
+}
+
+function engineOf(f: Folder): Promise<CostEngine> {
+  const c = f.config;
+  f.engine ??= CostEngine.create({ root: c.root, usage: c.usage, usageFileName: c.usageFileName, priceOverrides: c.priceOverrides, filters: c.filters, logger });
+  return f.engine;
 }
 
 async function handle(message: HostToWorker): Promise<void> {
   switch (message.type) {
     case 'configure': {
-      const rootChanged = !config || config.root !== message.config.root || config.cacheFile !== message.config.cacheFile;
-      const previous = engine;
-      config = message.config;
-      engine = null; // re-created on next use with the new usage, prices and filters
-      if (previous) (await previous).dispose();
-      if (rootChanged || !cache) cache = message.config.cacheFile ? ScanCache.load(message.config.cacheFile) : new ScanCache();
+      const { config } = message;
+      const previous = folders.get(config.root);
+      if (previous?.engine) (await previous.engine).dispose();
+      const sameCache = previous && previous.config.cacheFile === config.cacheFile;
+      folders.set(config.root, {
+        config,
+        engine: null, // re-created on next use with the new usage, prices and filters
+        cache: sameCache ? previous.cache : config.cacheFile ? ScanCache.load(config.cacheFile) : new ScanCache(),
+      });
       send({ type: 'configured', id: message.id });
       return;
     }
     case 'scan': {
-      const e = await getEngine();
+      const f = folder(message.root);
+      const e = await engineOf(f);
       const token = { get isCancellationRequested() { return cancelled.has(message.id); } };
       let last = 0;
       try {
         const result = await e.scan(message.targets, {
           token,
-          cache: cache ?? undefined,
+          cache: f.cache,
+          link: false,
           onProgress: (p) => {
             const now = Date.now();
             if (now - last < 100 && p.done !== 0) return;
@@ -60,11 +68,11 @@ async function handle(message: HostToWorker): Promise<void> {
             send({ type: 'progress', id: message.id, ...p });
           },
         });
-        if (config?.cacheFile && cache) {
+        if (f.config.cacheFile) {
           try {
-            cache.save(config.cacheFile);
+            f.cache.save(f.config.cacheFile);
           } catch (err) {
-            send({ type: 'log', level: 'warn', message: `could not save the scan cache: ${(err as Error).message}` });
+            logger.warn(`could not save the scan cache: ${(err as Error).message}`);
           }
         }
         send({ type: 'scanned', id: message.id, result });
@@ -75,18 +83,19 @@ async function handle(message: HostToWorker): Promise<void> {
       return;
     }
     case 'analyze': {
-      const e = await getEngine();
-      const { callSites, problem } = e.analyzeText(message.file, message.text);
+      const e = await engineOf(folder(message.root));
+      const { callSites, problem } = e.analyzeText(message.file, message.text, false);
       send({ type: 'analyzed', id: message.id, callSites, problem });
       return;
     }
     case 'invalidate': {
+      const f = folder(message.root);
       const dependents = new Set<string>();
-      for (const f of message.files) {
-        for (const d of cache?.dependentsOf(f) ?? []) dependents.add(d);
-        cache?.delete(f);
+      for (const file of message.files) {
+        for (const d of f.cache.dependentsOf(file)) dependents.add(d);
+        f.cache.delete(file);
       }
-      for (const d of dependents) cache?.delete(d);
+      for (const d of dependents) f.cache.delete(d);
       send({ type: 'invalidated', id: message.id, dependents: [...dependents] });
       return;
     }

@@ -30,7 +30,7 @@ export class AnalysisWorker {
   private worker: Worker | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
-  private config: WorkerConfig | null = null;
+  private readonly configs = new Map<string, WorkerConfig>();
   private disposed = false;
 
   constructor(
@@ -39,29 +39,31 @@ export class AnalysisWorker {
     private readonly log?: WorkerLogger,
   ) {}
 
+  /** Configures (or re-configures) the engine of one workspace root. */
   async configure(config: WorkerConfig): Promise<void> {
     await this.request({ type: 'configure', id: 0, config });
     // Remembered after the first request so a restarted worker is configured again (and a new one only once).
-    this.config = config;
+    this.configs.set(config.root, config);
   }
 
-  scan(targets: string[], opts: { onProgress?: (p: ScanProgress) => void; signal?: { onCancel(listener: () => void): void } } = {}): Promise<ScanResult> {
-    return this.request({ type: 'scan', id: 0, targets }, opts.onProgress, opts.signal).then((m) => {
+  /** Scans below a configured root. Results are not linked across files: call linkConstructs over what you hold. */
+  scan(root: string, targets: string[], opts: { onProgress?: (p: ScanProgress) => void; signal?: { onCancel(listener: () => void): void } } = {}): Promise<ScanResult> {
+    return this.request({ type: 'scan', id: 0, root, targets }, opts.onProgress, opts.signal).then((m) => {
       if (m.type !== 'scanned') throw new Error(`unexpected answer ${m.type}`);
       return m.result;
     });
   }
 
-  analyze(file: string, text: string): Promise<{ callSites: EstimatedCallSite[]; problem: string | null }> {
-    return this.request({ type: 'analyze', id: 0, file, text }).then((m) => {
+  analyze(root: string, file: string, text: string): Promise<{ callSites: EstimatedCallSite[]; problem: string | null }> {
+    return this.request({ type: 'analyze', id: 0, root, file, text }).then((m) => {
       if (m.type !== 'analyzed') throw new Error(`unexpected answer ${m.type}`);
       return { callSites: m.callSites, problem: m.problem };
     });
   }
 
   /** Drops cached analysis of changed files; resolves with the files whose analysis depended on them. */
-  invalidate(files: string[]): Promise<string[]> {
-    return this.request({ type: 'invalidate', id: 0, files }).then((m) => (m.type === 'invalidated' ? m.dependents : []));
+  invalidate(root: string, files: string[]): Promise<string[]> {
+    return this.request({ type: 'invalidate', id: 0, root, files }).then((m) => (m.type === 'invalidated' ? m.dependents : []));
   }
 
   private ensureWorker(): Worker {
@@ -80,7 +82,7 @@ export class AnalysisWorker {
       if (!this.disposed && code !== 0) this.log?.warn(`analysis worker exited with code ${code}; it restarts on the next request`);
     });
     this.worker = worker;
-    if (this.config) worker.postMessage({ type: 'configure', id: this.nextId++, config: this.config } satisfies HostToWorker);
+    for (const config of this.configs.values()) worker.postMessage({ type: 'configure', id: this.nextId++, config } satisfies HostToWorker);
     return worker;
   }
 

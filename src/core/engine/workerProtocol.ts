@@ -17,12 +17,16 @@ export interface WorkerConfig {
   cacheFile: string | null;
 }
 
+/**
+ * Requests name the workspace root they are about (one engine per root). Results are not linked across files
+ * (`linkConstructs` runs on the host over everything it holds).
+ */
 export type HostToWorker =
   | { type: 'configure'; id: number; config: WorkerConfig }
-  | { type: 'scan'; id: number; targets: string[] }
-  | { type: 'analyze'; id: number; file: string; text: string }
+  | { type: 'scan'; id: number; root: string; targets: string[] }
+  | { type: 'analyze'; id: number; root: string; file: string; text: string }
   /** Files changed on disk: drop their cache entries (and their dependents'). Returns the dependents. */
-  | { type: 'invalidate'; id: number; files: string[] }
+  | { type: 'invalidate'; id: number; root: string; files: string[] }
   | { type: 'cancel'; id: number };
 
 export type WorkerToHost =

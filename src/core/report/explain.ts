@@ -1,0 +1,83 @@
+/**
+ * The full account of one call site's cost, as Markdown: what the editor's hover, the tree's tooltip and reports
+ * show. Every number comes from the estimate; this module only formats it.
+ */
+import type { EstimatedCallSite } from '../engine/engine';
+import { USD, formatCostPerRequest, formatMoneyCompact, formatPerMTok, formatRequestsPerMonth, formatTokens, type Currency } from '../format';
+
+/** One-line summary used by CodeLens and inlay hints: `≈ $0.0042/req · $1.3k/mo · gpt-4o`. */
+export function lensText(site: EstimatedCallSite, currency: Currency = USD): { text: string; flags: string[] } {
+  const flags = siteFlags(site);
+  const model = site.model.resolved ?? site.estimate?.pricedModel ?? 'model ?';
+  if (!site.estimate) {
+    const n = site.usedBy?.length ?? 0;
+    return { text: `binds ${model} · cost on ${n} invocation${n === 1 ? '' : 's'}`, flags };
+  }
+  const e = site.estimate;
+  if (e.costPerRequestUsd === null) return { text: `price unknown · ${model}`, flags };
+  return { text: `≈ ${formatCostPerRequest(e.costPerRequestUsd, currency)}/req · ${formatMoneyCompact(e.monthlyCostUsd, currency)}/mo · ${model}`, flags };
+}
+
+/** Short markers for figures that rest on assumptions or lack inputs. */
+export function siteFlags(site: EstimatedCallSite): string[] {
+  const flags: string[] = [];
+  if (!site.model.resolved && site.role !== 'construct') flags.push('model unresolved');
+  const e = site.estimate;
+  if (e && e.costPerRequestUsd === null && site.model.resolved) flags.push('price unknown');
+  if (e && (e.trafficSource === 'built-in-default' || e.trafficSource === 'loop')) flags.push('assumed traffic');
+  return flags;
+}
+
+export function explainMarkdown(site: EstimatedCallSite, currency: Currency = USD): string {
+  const out: string[] = [];
+  const e = site.estimate;
+  const money = (v: number | null): string => formatMoneyCompact(v, currency);
+  out.push(`**costlens** · ${site.sdk} ${site.api}${site.role !== 'request' ? ` (${site.role})` : ''} · ${site.provider}`);
+  out.push('');
+  const model = site.model.resolved ? `\`${site.model.resolved}\`` : `unresolved${site.model.expression ? ` \`${mdCode(site.model.expression)}\`` : ''}`;
+  out.push(`**Model** ${model} — ${mdText(site.model.resolution)}`);
+  out.push(`**Provider** ${site.provider} — ${mdText(site.providerReason)}`);
+  out.push(`**Context** ${site.context}${site.inLoop ? ', in a loop' : ''} — ${mdText(site.contextReason)}`);
+  if (site.role === 'invoke' && site.constructId) out.push(`**Model bound at** \`${site.constructId}\``);
+  if (!e) {
+    out.push('', `This construction binds the model; its cost is counted on the ${site.usedBy?.length ?? 0} invocation(s) that use it.`);
+    for (const id of site.usedBy ?? []) out.push(`- \`${id}\``);
+    out.push('', `id \`${site.id}\``);
+    return out.join('  \n');
+  }
+  out.push('');
+  out.push('| | |', '|---|---|');
+  out.push(`| Cost per request | **${formatCostPerRequest(e.costPerRequestUsd, currency)}** |`);
+  out.push(`| Monthly cost | **${money(e.monthlyCostUsd)}**${e.monthlyCostRange && e.monthlyCostRange.low !== e.monthlyCostRange.high ? ` (range ${money(e.monthlyCostRange.low)}–${money(e.monthlyCostRange.high)})` : ''} |`);
+  out.push(`| Requests | ${formatRequestsPerMonth(e.requestsPerMonth)} — ${mdText(e.trafficDetail)} |`);
+  out.push(`| Input tokens | ${formatTokens(e.inputTokens)} = ${formatTokens(e.staticInputTokens)} counted${e.dynamicParts ? ` + ${formatTokens(e.dynamicInputTokens)} assumed for ${e.dynamicParts} dynamic part${e.dynamicParts === 1 ? '' : 's'}` : ''}${e.toolTokens ? ` + ${formatTokens(e.toolTokens)} for tools` : ''} (${mdText(e.tokenMethod)}) |`);
+  out.push(`| Output tokens | ${formatTokens(e.outputTokens)} (${e.outputSource}) |`);
+  if (e.price) {
+    const p = e.price;
+    out.push(`| Prices | ${formatPerMTok(p.inputPerMTok, currency)} in · ${formatPerMTok(p.outputPerMTok, currency)} out${p.cacheReadPerMTok !== null ? ` · ${formatPerMTok(p.cacheReadPerMTok, currency)} cached` : ''} (\`${p.model}\`, ${mdText(p.source)}, ${p.sourceDate}) |`);
+    if (e.breakdown) {
+      const b = e.breakdown;
+      out.push(`| Per request | input ${formatCostPerRequest(b.inputUsd, currency)}${b.cachedInputUsd ? ` + cached ${formatCostPerRequest(b.cachedInputUsd, currency)}` : ''} + output ${formatCostPerRequest(b.outputUsd, currency)}${b.batchSavingUsd ? ` − batch ${formatCostPerRequest(b.batchSavingUsd, currency)}` : ''} |`);
+    }
+    out.push(`| Cache · batch | ${e.cacheHitRate ? `${Math.round(e.cacheHitRate * 100)}% of input from the prompt cache` : 'no prompt-cache hits assumed'} · ${e.batchShare ? `${Math.round(e.batchShare * 100)}% via Batch API${p.batchDiscount ? ` (${Math.round(p.batchDiscount * 100)}% off)` : ''}` : `not batched${p.batchDiscount ? ` (Batch API would take ${Math.round(p.batchDiscount * 100)}% off)` : ''}`} |`);
+  } else {
+    out.push(`| Prices | **unknown** — ${mdText(e.priceUnknownReason ?? e.priceSource)} |`);
+  }
+  if (e.feature) out.push(`| Feature | ${mdText(e.feature)} |`);
+  if (e.assumptions.length) {
+    out.push('', '**Assumptions**');
+    for (const a of e.assumptions) out.push(`- ${mdText(a)}`);
+  }
+  if (e.price?.notes.length) for (const n of e.price.notes) out.push(`- ${mdText(n)}`);
+  out.push('', `id \`${site.id}\``);
+  return out.join('\n');
+}
+
+/** Escapes Markdown in free text (model names, reasons) but keeps inline code written with backticks. */
+function mdText(s: string): string {
+  return s.replace(/[\\*_[\]<>|#]/g, (c) => `\\${c}`).replace(/\n/g, ' ');
+}
+
+function mdCode(s: string): string {
+  return s.replace(/`/g, "'").replace(/\s+/g, ' ').slice(0, 80);
+}

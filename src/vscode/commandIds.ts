@@ -1,0 +1,14 @@
+/** Command ids, in one place (they are also contributed in package.json). */
+export const COMMANDS = {
+  scanWorkspace: 'costlens.scanWorkspace',
+  showReport: 'costlens.showReport',
+  setTraffic: 'costlens.setTraffic',
+  refreshPrices: 'costlens.refreshPrices',
+  openUsageFile: 'costlens.openUsageFile',
+  showBreakdown: 'costlens.showBreakdown',
+  groupByFeature: 'costlens.groupByFeature',
+  groupByFolder: 'costlens.groupByFolder',
+  revealCallSite: 'costlens.revealCallSite',
+} as const;
+
+export const TREE_VIEW_ID = 'costlens.callSites';

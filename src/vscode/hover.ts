@@ -1,0 +1,38 @@
+/** Hover on a call: the full cost breakdown, with links to set traffic, compare models and open the report. */
+import * as vscode from 'vscode';
+import { explainMarkdown } from '../core/report/explain';
+import type { AnalysisService } from './analysisService';
+import { COMMANDS } from './commandIds';
+import { SUPPORTED_LANGUAGES } from './hintSettings';
+import { toRange } from './convert';
+
+class CostHoverProvider implements vscode.HoverProvider {
+  constructor(private readonly service: AnalysisService) {}
+
+  provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+    const site = this.service.sitesFor(document.uri).find((s) => {
+      const r = toRange(s.range);
+      // the call expression, or its first line (where the lens sits)
+      return r.contains(position) || position.line === s.line - 1;
+    });
+    if (!site) return undefined;
+    const md = new vscode.MarkdownString(explainMarkdown(site, this.service.currentSettings.currency));
+    md.supportThemeIcons = true;
+    // Only our own commands may run from this hover.
+    md.isTrusted = { enabledCommands: [COMMANDS.setTraffic, COMMANDS.showReport, COMMANDS.openUsageFile] };
+    const arg = (v: unknown[]): string => encodeURIComponent(JSON.stringify(v));
+    md.appendMarkdown(
+      `\n\n[$(pulse) Set traffic…](command:${COMMANDS.setTraffic}?${arg([document.uri.toString(), site.id])} "Write this call's traffic to costlens.yml")` +
+        ` · [$(graph) Open report](command:${COMMANDS.showReport} "Cost report of the workspace")` +
+        ` · [$(go-to-file) Usage file](command:${COMMANDS.openUsageFile} "Open costlens.yml")`,
+    );
+    return new vscode.Hover(md, toRange(site.range));
+  }
+}
+
+export function register(service: AnalysisService): vscode.Disposable {
+  return vscode.languages.registerHoverProvider(
+    SUPPORTED_LANGUAGES.map((language) => ({ language, scheme: 'file' })),
+    new CostHoverProvider(service),
+  );
+}
