@@ -32,7 +32,7 @@ function singleError(text: string): UsageIssue {
 test('an empty file and a comments-only file are valid empty configurations', () => {
   for (const text of ['', '\n\n', '# costlens usage file\n# nothing here yet\n', '---\n']) {
     const { config, warnings } = configOf(parseUsageFile(text, 'costlens.yml'));
-    assert.deepEqual(config, { version: 1, defaults: {}, callSites: {}, features: {}, prices: [], scenarios: {} });
+    assert.deepEqual(config, { version: 1, defaults: {}, callSites: {}, features: {}, prices: [], scenarios: {}, advice: {} });
     assert.deepEqual(warnings, []);
   }
 });
@@ -223,7 +223,7 @@ test('misspellings at other levels: snake case, context names, transpositions, r
 test('a key written at the wrong level says where it belongs', () => {
   const issue = singleError('defaults:\n  cacheHitRate: 0.3\n');
   assert.equal(issue.line, 2);
-  assert.equal(issue.message, 'defaults.cacheHitRate: unknown key "cacheHitRate": cacheHitRate is not allowed in defaults; it belongs in a callSites entry');
+  assert.equal(issue.message, 'defaults.cacheHitRate: unknown key "cacheHitRate": cacheHitRate is not allowed in defaults; it belongs in a callSites entry or advice');
 });
 
 test('an unknown key with no close match lists the allowed keys', () => {

@@ -17,22 +17,22 @@ test('the worker scans a workspace, analyses an unsaved buffer, and cancels a sc
   try {
     await worker.configure({ root, usage: undefined, usageFileName: 'costlens.yml', priceOverrides: [], filters: {}, cacheFile: null });
     const progress: number[] = [];
-    const result = await worker.scan([], { onProgress: (p) => progress.push(p.done) });
+    const result = await worker.scan(root, [], { onProgress: (p) => progress.push(p.done) });
     assert.equal(result.callSites.length, 301);
     assert.ok(progress.length > 0, 'progress is reported');
 
-    const buffer = await worker.analyze('app.py', files['app.py']!.replace('gpt-4o-mini', 'gpt-4.1'));
+    const buffer = await worker.analyze(root, 'app.py', files['app.py']!.replace('gpt-4o-mini', 'gpt-4.1'));
     assert.equal(buffer.callSites[0]!.model.resolved, 'gpt-4.1');
     assert.ok(buffer.callSites[0]!.estimate!.costPerRequestUsd! > 0);
 
-    await worker.invalidate(['app.py']);
+    await worker.invalidate(root, ['app.py']);
     let cancel: (() => void) | undefined;
-    const scanning = worker.scan([], { signal: { onCancel: (l) => (cancel = l) } });
+    const scanning = worker.scan(root, [], { signal: { onCancel: (l) => (cancel = l) } });
     cancel!();
     await assert.rejects(scanning, WorkerCancelledError);
 
     // A request for a file of an unsupported language is answered, not fatal.
-    const other = await worker.analyze('notes.txt', 'hello');
+    const other = await worker.analyze(root, 'notes.txt', 'hello');
     assert.equal(other.callSites.length, 0);
     assert.match(other.problem ?? '', /not a supported language/);
   } finally {

@@ -19,7 +19,7 @@ import {
   unescapeSequence,
   unwrap,
 } from './syntax';
-import { describeVia, stringOf, unknown, withVia, type BoundModel, type ClientInfo, type Value } from './values';
+import { describeVia, stringOf, templateOf, unknown, withVia, type BoundModel, type ClientInfo, type TemplateSegment, type Value } from './values';
 
 const MAX_DEPTH = 40;
 
@@ -176,25 +176,28 @@ export class Evaluator {
     if (literal !== null) return { kind: 'str', value: literal, origin: { file, node: n }, via: [] };
     const parts = templateParts(n);
     if (!parts) return unknown(n.text, 'string');
-    // Interpolations that resolve to constants make a known string (f"{PROVIDER}/{MODEL}").
-    const holes = parts.holes.filter((hole) => scalarText(this.eval(hole, file, depth)) === null).map((h) => h.text);
-    const text = this.rebuildTemplate(n, file, depth);
-    if (holes.length === 0) return { kind: 'str', value: text, origin: null, via: ['interpolated string'] };
-    // Known interpolations are part of the static text; the others are the template's dynamic holes.
-    return { kind: 'template', text, holes, via: [] };
+    // Interpolations that resolve to constants make a known string (f"{PROVIDER}/{MODEL}"); the others are the
+    // template's dynamic holes, kept in order (a value placed before the static text matters for prompt caching).
+    const template = templateOf(this.templateSegments(n, file, depth));
+    if (template.holes.length === 0) return { kind: 'str', value: template.text, origin: null, via: ['interpolated string'] };
+    return template;
   }
 
-  /** The text of a template with its known interpolations filled in (unknown ones left out). */
-  private rebuildTemplate(n: Node, file: FileUnit, depth: number): string {
-    if (n.type === 'concatenated_string') return n.namedChildren.map((c) => (c ? this.rebuildTemplate(c, file, depth) : '')).join('');
-    let out = '';
+  private templateSegments(n: Node, file: FileUnit, depth: number): TemplateSegment[] {
+    if (n.type === 'concatenated_string') return n.namedChildren.flatMap((c) => (c ? this.templateSegments(c, file, depth) : []));
+    const out: TemplateSegment[] = [];
     for (const child of n.namedChildren) {
       if (!child) continue;
-      if (child.type === 'string_content' || child.type === 'string_fragment') out += child.text;
-      else if (child.type === 'escape_sequence') out += unescapeSequence(child.text);
+      if (child.type === 'string_content' || child.type === 'string_fragment') out.push({ kind: 'text', text: child.text });
+      else if (child.type === 'escape_sequence') out.push({ kind: 'text', text: unescapeSequence(child.text) });
       else if (child.type === 'interpolation' || child.type === 'template_substitution') {
         const expr = child.namedChildren.find((c) => c && c.type !== 'format_specifier' && c.type !== 'type_conversion');
-        if (expr) out += scalarText(this.eval(expr, file, depth)) ?? '';
+        if (!expr) continue;
+        const v = this.eval(expr, file, depth);
+        const known = scalarText(v);
+        if (known !== null) out.push({ kind: 'text', text: known });
+        else if (v.kind === 'template') out.push(...v.segments);
+        else out.push({ kind: 'hole', expression: expr.text });
       }
     }
     return out;
@@ -246,12 +249,9 @@ export class Evaluator {
       const rs = stringOf(r);
       if (ls !== null && rs !== null) return { kind: 'str', value: ls + rs, origin: null, via: ['concatenation'] };
       if (ls !== null || rs !== null || l.kind === 'template' || r.kind === 'template') {
-        const text = (ls ?? (l.kind === 'template' ? l.text : '')) + (rs ?? (r.kind === 'template' ? r.text : ''));
-        const holes = [
-          ...(ls === null ? (l.kind === 'template' ? l.holes : [left.text]) : []),
-          ...(rs === null ? (r.kind === 'template' ? r.holes : [right.text]) : []),
-        ];
-        return { kind: 'template', text, holes, via: [] };
+        const segs = (v: Value, s: string | null, node: Node): TemplateSegment[] =>
+          s !== null ? [{ kind: 'text', text: s }] : v.kind === 'template' ? v.segments : [{ kind: 'hole', expression: node.text }];
+        return templateOf([...segs(l, ls, left), ...segs(r, rs, right)]);
       }
       return unknown(n.text, 'expression');
     }

@@ -299,11 +299,8 @@ class RequestReader {
         return [{ role, kind: 'static', text: value.value }];
       case 'env':
         return value.fallback ? this.contentParts(value.fallback, role, expression) : [{ role, kind: 'dynamic', text: '', expression }];
-      case 'template': {
-        const out: PromptPart[] = [{ role, kind: 'static', text: value.text }];
-        for (const hole of value.holes) out.push({ role, kind: 'dynamic', text: '', expression: hole });
-        return out;
-      }
+      case 'template':
+        return value.segments.map((s): PromptPart => (s.kind === 'text' ? { role, kind: 'static', text: s.text } : { role, kind: 'dynamic', text: '', expression: s.expression }));
       case 'arr': {
         const out: PromptPart[] = [];
         for (const item of value.items) {

@@ -16,7 +16,7 @@ export type Value =
   | { kind: 'bool'; value: boolean }
   | { kind: 'none' }
   /** An interpolated string: static text plus the source of each dynamic hole. */
-  | { kind: 'template'; text: string; holes: string[]; via: string[] }
+  | { kind: 'template'; text: string; holes: string[]; segments: TemplateSegment[]; via: string[] }
   /** A dict / object literal; properties are evaluated on demand. */
   | { kind: 'obj'; props: Map<string, Node>; file: FileUnit; node: Node; spreads: Node[] }
   | { kind: 'arr'; items: Node[]; file: FileUnit; node: Node }
@@ -40,6 +40,27 @@ export type Value =
   /** An AWS SDK v3 command object (`new ConverseCommand({...})`) and its input. */
   | { kind: 'command'; name: string; input: Node | null; file: FileUnit }
   | { kind: 'unknown'; expression: string; reason: string };
+
+/** A template in order: static text and the unknown expressions between (known ones are folded into the text). */
+export type TemplateSegment = { kind: 'text'; text: string } | { kind: 'hole'; expression: string };
+
+/** Builds a template value from ordered segments (merging adjacent text). */
+export function templateOf(segments: TemplateSegment[]): Extract<Value, { kind: 'template' }> {
+  const merged: TemplateSegment[] = [];
+  for (const s of segments) {
+    const last = merged[merged.length - 1];
+    if (s.kind === 'text' && last?.kind === 'text') merged[merged.length - 1] = { kind: 'text', text: last.text + s.text };
+    else if (s.kind === 'text' && s.text === '') continue;
+    else merged.push(s);
+  }
+  return {
+    kind: 'template',
+    text: merged.map((s) => (s.kind === 'text' ? s.text : '')).join(''),
+    holes: merged.flatMap((s) => (s.kind === 'hole' ? [s.expression] : [])),
+    segments: merged,
+    via: [],
+  };
+}
 
 export interface ClientInfo {
   /** SDK family: openai, anthropic, google-genai, mistral, cohere, bedrock, http. */

@@ -16,6 +16,9 @@ import type { CallSite, SkippedFile } from '../types';
 import type { UsageConfig } from '../usage/schema';
 import { contentProblem, listSourceFiles, mayContainCalls, type FileFilterOptions, type FileStamp } from './files';
 import type { ScanCache } from './scanCache';
+import { adviseSites } from '../advise/advise';
+import { resolveAdviceSettings } from '../advise/context';
+import type { Suggestion } from '../advise/types';
 
 /** Cancellation without VS Code: `vscode.CancellationToken` satisfies it. */
 export interface CancellationLike {
@@ -53,6 +56,8 @@ export interface EstimatedCallSite extends CallSite {
   usedBy?: string[] | undefined;
   /** For invocations: where the construct they use is (file + offset), resolved to `constructId` by linkConstructs. */
   constructRef?: { file: string; offset: number } | undefined;
+  /** Suggestions for this site, ranked by monthly saving. */
+  suggestions?: Suggestion[] | undefined;
 }
 
 export interface ScanTotals {
@@ -64,6 +69,7 @@ export interface ScanTotals {
 }
 
 export interface ScanResult {
+  /** Each site carries its own `suggestions`; `allSuggestions` lists them all, ranked by saving. */
   callSites: EstimatedCallSite[];
   skipped: SkippedFile[];
   totals: ScanTotals;
@@ -191,11 +197,26 @@ export class CostEngine {
     }
   }
 
-  /** Estimates every site, then (unless `link` is false) links invocations to their constructs. */
+  /**
+   * Estimates every site and attaches its suggestions; then (unless `link` is false) links invocations to their
+   * constructs. Advice always sees the linked view (a LangChain invocation's output limit belongs on its construct).
+   */
   private finish(detected: DetectedSite[], link = true): EstimatedCallSite[] {
     const ctx = { tokenizer: this.tokenizer, prices: this.prices, usage: this.options.usage, usageFileName: this.options.usageFileName };
     const estimated = detected.map((site): EstimatedCallSite => ({ ...site, estimate: estimateSite(site, ctx) }));
-    return link ? linkConstructs(estimated) : estimated;
+    const linked = linkConstructs(estimated);
+    const bySite = new Map<string, Suggestion[]>();
+    const project = new Project(this.parsers, this.options.reader ?? diskReader(this.options.root), this.options.filters?.maxFileBytes);
+    try {
+      const suggestions = adviseSites(linked, { estimate: ctx, settings: resolveAdviceSettings(this.options.usage?.advice), source: { project }, sites: linked });
+      for (const s of suggestions) bySite.set(s.siteId, [...(bySite.get(s.siteId) ?? []), s]);
+    } catch (err) {
+      this.options.logger?.warn(`advice failed: ${(err as Error).stack ?? String(err)}`);
+    } finally {
+      project.dispose();
+    }
+    const attach = (s: EstimatedCallSite): EstimatedCallSite => (bySite.has(s.id) ? { ...s, suggestions: bySite.get(s.id) } : s);
+    return (link ? linked : estimated).map(attach);
   }
 
   dispose(): void {
@@ -233,6 +254,11 @@ export function linkConstructs(sites: EstimatedCallSite[]): EstimatedCallSite[] 
     const constructId = constructOf.get(s);
     return constructId ? { ...s, constructId } : s;
   });
+}
+
+/** Every suggestion of a set of sites, ranked by monthly saving (largest first). */
+export function allSuggestions(sites: EstimatedCallSite[]): Suggestion[] {
+  return sites.flatMap((s) => s.suggestions ?? []).sort((a, b) => (b.monthlySavingUsd ?? -1) - (a.monthlySavingUsd ?? -1) || a.id.localeCompare(b.id));
 }
 
 export function totalsOf(sites: EstimatedCallSite[]): ScanTotals {

@@ -2,7 +2,8 @@
  * Machine- and human-readable forms of a scan: the public JSON contract (schemaVersion 1), Markdown for pull
  * requests and tickets, and SARIF 2.1.0 for code-scanning upload. Figures are formatted with ../format only.
  */
-import type { EstimatedCallSite, ScanResult } from '../engine/engine';
+import type { Suggestion } from '../advise/types';
+import { allSuggestions, type EstimatedCallSite, type ScanResult } from '../engine/engine';
 import { formatCostPerRequest, formatMoneyCompact, formatRequestsPerMonth, formatTokens } from '../format';
 
 export const SCAN_SCHEMA_VERSION = 1;
@@ -11,7 +12,70 @@ export interface ScanJson {
   schemaVersion: 1;
   callSites: CallSiteJson[];
   skipped: Array<{ file: string; reason: string }>;
-  totals: { callSites: number; monthlyCostUsd: number; unpricedCallSites: number; monthlyCostRangeUsd: { low: number; high: number } };
+  totals: { callSites: number; monthlyCostUsd: number; unpricedCallSites: number; monthlyCostRangeUsd: { low: number; high: number }; achievableMonthlySavingUsd: number };
+  /** Every suggestion, ranked by monthly saving. */
+  suggestions: SuggestionJson[];
+}
+
+export interface SuggestionJson {
+  id: string;
+  callSiteId: string;
+  file: string;
+  line: number;
+  kind: string;
+  message: string;
+  monthlySavingUsd: number | null;
+  atStake: { label: string; usd: number } | null;
+  confidence: string;
+  rationale: string;
+  assumptions: string[];
+  alternatives?: Array<{ model: string; provider: string; tier: number; monthlyCostUsd: number; monthlySavingUsd: number }>;
+  edit: { title: string; changes: Array<{ file: string; startLine: number; startColumn: number; endLine: number; endColumn: number; newText: string }>; newFiles: string[] } | null;
+  sources: string[];
+}
+
+/**
+ * The saving achievable if every suggestion were applied. Savings of one call site do not simply add up: model
+ * changes (right-size, route) are alternatives, so only the larger counts; the other kinds then apply to what is
+ * left (a Batch API discount on a cheaper model saves less), each as the fraction of the site's cost it removes.
+ */
+export function achievableSaving(sites: EstimatedCallSite[]): number {
+  let total = 0;
+  for (const site of sites) {
+    const cost = site.estimate?.monthlyCostUsd;
+    if (!cost || !site.suggestions?.length) continue;
+    const savings = site.suggestions.filter((s) => (s.monthlySavingUsd ?? 0) > 0);
+    const model = Math.max(0, ...savings.filter((s) => s.kind === 'right-size' || s.kind === 'route').map((s) => s.monthlySavingUsd!));
+    let remaining = Math.max(0, cost - model);
+    for (const s of savings.filter((x) => x.kind !== 'right-size' && x.kind !== 'route')) remaining -= remaining * Math.min(1, s.monthlySavingUsd! / cost);
+    total += cost - remaining;
+  }
+  return total;
+}
+
+function suggestionJson(s: Suggestion): SuggestionJson {
+  return {
+    id: s.id,
+    callSiteId: s.siteId,
+    file: s.file,
+    line: s.line,
+    kind: s.kind,
+    message: s.message,
+    monthlySavingUsd: money(s.monthlySavingUsd),
+    atStake: s.atStake ? { label: s.atStake.label, usd: money(s.atStake.usd)! } : null,
+    confidence: s.confidence,
+    rationale: s.rationale,
+    assumptions: s.assumptions,
+    ...(s.alternatives ? { alternatives: s.alternatives.map((a) => ({ model: a.model, provider: a.provider, tier: a.tier, monthlyCostUsd: money(a.monthlyCostUsd)!, monthlySavingUsd: money(a.monthlySavingUsd)! })) } : {}),
+    edit: s.edit
+      ? {
+          title: s.edit.title,
+          changes: s.edit.changes.map((c) => ({ file: c.file, startLine: c.range.startLine, startColumn: c.range.startColumn, endLine: c.range.endLine, endColumn: c.range.endColumn, newText: c.newText })),
+          newFiles: s.edit.newFiles.map((f) => f.file),
+        }
+      : null,
+    sources: s.sources,
+  };
 }
 
 export interface CallSiteJson {
@@ -73,6 +137,7 @@ export interface EstimateJson {
 const money = (v: number | null): number | null => (v === null ? null : Math.round(v * 1e8) / 1e8);
 
 export function toScanJson(result: ScanResult): ScanJson {
+  const suggestions = allSuggestions(result.callSites);
   return {
     schemaVersion: SCAN_SCHEMA_VERSION,
     callSites: sortByMonthlyCost(result.callSites).map(siteJson),
@@ -82,7 +147,9 @@ export function toScanJson(result: ScanResult): ScanJson {
       monthlyCostUsd: money(result.totals.monthlyCostUsd)!,
       unpricedCallSites: result.totals.unpricedCallSites,
       monthlyCostRangeUsd: { low: money(result.totals.monthlyCostRangeUsd.low)!, high: money(result.totals.monthlyCostRangeUsd.high)! },
+      achievableMonthlySavingUsd: money(achievableSaving(result.callSites))!,
     },
+    suggestions: suggestions.map(suggestionJson),
   };
 }
 
@@ -196,6 +263,16 @@ export function renderScanMarkdown(result: ScanResult, title = 'costlens: LLM ca
     }
     lines.push('');
   }
+  const suggestions = allSuggestions(sites);
+  if (suggestions.length) {
+    lines.push(`### Suggestions — up to ${formatMoneyCompact(achievableSaving(sites))}/mo achievable`, '');
+    lines.push('| Saving/month | Kind | Call site | Suggestion | Confidence |', '|---|---|---|---|---|');
+    for (const s of suggestions) {
+      const saving = s.monthlySavingUsd !== null && s.monthlySavingUsd > 0 ? formatMoneyCompact(s.monthlySavingUsd) : s.atStake ? `(${formatMoneyCompact(s.atStake.usd)} at stake)` : '—';
+      lines.push(`| ${saving} | ${s.kind} | \`${s.file}:${s.line}\` | ${mdEscape(s.message)}${s.edit ? ` _(quick fix: ${mdEscape(s.edit.title)})_` : ''} | ${s.confidence} |`);
+    }
+    lines.push('');
+  }
   const assumptions = new Map<string, number>();
   for (const s of sites) for (const a of s.estimate?.assumptions ?? []) assumptions.set(a, (assumptions.get(a) ?? 0) + 1);
   if (assumptions.size) {
@@ -221,6 +298,11 @@ export function renderScanSarif(result: ScanResult, toolVersion: string): string
     { id: 'costlens/call-site', shortDescription: { text: 'LLM call site with its estimated cost' }, defaultConfiguration: { level: 'note' } },
     { id: 'costlens/unresolved-model', shortDescription: { text: 'The model of an LLM call could not be resolved statically' }, defaultConfiguration: { level: 'warning' } },
     { id: 'costlens/unknown-price', shortDescription: { text: 'No price is known for the model of an LLM call' }, defaultConfiguration: { level: 'warning' } },
+    ...['right-size', 'route', 'cache', 'prompt-cache', 'batch', 'bound-output', 'attribute'].map((kind) => ({
+      id: `costlens/advice/${kind}`,
+      shortDescription: { text: `costlens suggestion: ${kind}` },
+      defaultConfiguration: { level: 'note' },
+    })),
   ];
   const results = [];
   for (const s of sortByMonthlyCost(result.callSites)) {
@@ -239,6 +321,16 @@ export function renderScanSarif(result: ScanResult, toolVersion: string): string
     } else if (s.estimate && s.estimate.costPerRequestUsd === null) {
       results.push({ ruleId: 'costlens/unknown-price', level: 'warning', message: { text: `${s.estimate.priceSource}` }, locations: location, partialFingerprints: { callSiteId: s.id } });
     }
+  }
+  for (const s of allSuggestions(result.callSites)) {
+    results.push({
+      ruleId: `costlens/advice/${s.kind}`,
+      level: s.monthlySavingUsd !== null && s.monthlySavingUsd >= 1000 ? 'warning' : 'note',
+      message: { text: s.message },
+      locations: [{ physicalLocation: { artifactLocation: { uri: s.file }, region: { startLine: s.line } } }],
+      partialFingerprints: { suggestionId: s.id },
+      properties: { monthlySavingUsd: s.monthlySavingUsd, confidence: s.confidence },
+    });
   }
   const sarif = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',

@@ -100,6 +100,22 @@ export interface PriceOverride {
   cacheWritePerMTok?: number | undefined;
 }
 
+/** `advice:` — how suggestions are made for this repository. */
+export interface AdviceSettings {
+  /** Suggestions saving less than this many USD per month are not shown (default 10). */
+  minMonthlySaving?: number | undefined;
+  /** Providers whose models may be suggested when right-sizing, besides the call's own provider. */
+  providers?: string[] | undefined;
+  /** Capability tier per model id (1 frontier, 2 strong, 3 efficient, 4 small), overriding the built-in table. */
+  tiers?: Record<string, number> | undefined;
+  /** Share of traffic a router would send to the cheaper model (default 0.6). */
+  routedShare?: number | undefined;
+  /** Hit rate assumed for response caching and prompt caching suggestions (default 0.3). */
+  cacheHitRate?: number | undefined;
+  /** Kinds of suggestion not to make: right-size, route, cache, prompt-cache, batch, bound-output, attribute. */
+  disabled?: string[] | undefined;
+}
+
 /** A validated usage file. Sections that are absent from the file are empty here, never undefined. */
 export interface UsageConfig {
   version: 1;
@@ -113,6 +129,7 @@ export interface UsageConfig {
   pricesFile?: string | undefined;
   /** Reserved for what-if scenarios: any mapping, kept as read. */
   scenarios: Record<string, unknown>;
+  advice: AdviceSettings;
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -216,6 +233,17 @@ const priceShape = {
   cacheWritePerMTok: nonNegative.optional(),
 };
 
+export const ADVICE_KINDS = ['right-size', 'route', 'cache', 'prompt-cache', 'batch', 'bound-output', 'attribute'] as const;
+
+const adviceShape = {
+  minMonthlySaving: nonNegative.optional(),
+  providers: z.array(nonEmptyString).optional(),
+  tiers: z.record(nonEmptyString, z.number().int('must be a whole number from 1 to 4').min(1, 'must be from 1 (frontier) to 4 (small)').max(4, 'must be from 1 (frontier) to 4 (small)')).optional(),
+  routedShare: share.optional(),
+  cacheHitRate: share.optional(),
+  disabled: z.array(z.enum(ADVICE_KINDS, { error: `must be one of ${ADVICE_KINDS.join(', ')}` })).optional(),
+};
+
 const topShape = {
   version: z
     .literal(USAGE_FILE_VERSION, { error: (issue) => `unsupported version ${JSON.stringify(issue.input)}: this costlens reads version ${USAGE_FILE_VERSION}` })
@@ -237,6 +265,7 @@ const topShape = {
   prices: nullAsAbsent(z.array(z.strictObject(priceShape))),
   pricesFile: nonEmptyString.optional(),
   scenarios: nullAsAbsent(z.record(z.string(), z.unknown())),
+  advice: nullAsAbsent(z.strictObject(adviceShape)),
 };
 
 /** The whole usage file (the YAML document converted to plain data; an empty document is `{}`). */
@@ -252,6 +281,7 @@ export const usageConfigSchema: z.ZodType<UsageConfig> = z.strictObject(topShape
       prices: file.prices ?? [],
       pricesFile: file.pricesFile,
       scenarios: file.scenarios ?? {},
+      advice: file.advice ?? {},
     }),
 );
 
@@ -279,6 +309,7 @@ export const KNOWN_KEYS = {
   feature: Object.keys(featureShape),
   price: Object.keys(priceShape),
   range: Object.keys(rangeShape),
+  advice: Object.keys(adviceShape),
 } as const;
 
 export type ObjectKind = keyof typeof KNOWN_KEYS;
@@ -292,6 +323,7 @@ export const OBJECT_KIND_LABEL: Record<ObjectKind, string> = {
   feature: 'a features entry',
   price: 'a prices entry',
   range: 'a { low, expected, high } range',
+  advice: 'advice',
 };
 
 /** Fields that hold a number-or-range (`amount`). */
@@ -309,6 +341,7 @@ export function objectKindAt(path: readonly PropertyKey[]): ObjectKind | undefin
   if (head === 'callSites' && path.length === 2) return 'callSite';
   if (head === 'features' && path.length === 2) return 'feature';
   if (head === 'prices' && path.length === 2) return 'price';
+  if (head === 'advice' && path.length === 1) return 'advice';
   const last = path[path.length - 1];
   if (typeof last === 'string' && AMOUNT_KEYS.has(last)) return 'range';
   return undefined;
