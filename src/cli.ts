@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CostEngine, type ScanResult } from './core/engine/engine';
 import { formatMoneyCompact, formatTokens } from './core/format';
-import { costCells, modelLabel, renderScanMarkdown, renderScanSarif, sortByMonthlyCost, toScanJson } from './core/report/scanOutput';
+import { achievableSaving, costCells, modelLabel, renderScanMarkdown, renderScanSarif, sortByMonthlyCost, toScanJson } from './core/report/scanOutput';
+import { allSuggestions } from './core/engine/engine';
 import { loadPriceOverrides } from './core/engine/loadConfig';
 import { formatUsageIssue, loadUsageFile } from './core/usage/usageFile';
 import type { UsageConfig } from './core/usage/schema';
@@ -234,6 +235,16 @@ export function renderTable(result: ScanResult, color: boolean): string {
   if (t.unpricedCallSites) out.push(c('33', t.unpricedCallSites === 1 ? '1 call site has no known price and is not in the total (see --format json for why).' : `${t.unpricedCallSites} call sites have no known price and are not in the total (see --format json for why).`));
   const assumed = sites.filter((s) => s.estimate && (s.estimate.trafficSource === 'built-in-default' || s.estimate.trafficSource === 'loop')).length;
   if (assumed) out.push(c('2', `${assumed} call site${assumed === 1 ? ' uses' : 's use'} assumed traffic; state real traffic in costlens.yml or with a '# costlens: N/day' comment.`));
+  const suggestions = allSuggestions(sites);
+  if (suggestions.length) {
+    out.push('');
+    out.push(c('1', `Suggestions (up to ${formatMoneyCompact(achievableSaving(sites))}/mo achievable):`));
+    for (const s of suggestions.slice(0, 8)) {
+      const figure = s.monthlySavingUsd !== null && s.monthlySavingUsd > 0 ? `-${formatMoneyCompact(s.monthlySavingUsd)}/mo` : '';
+      out.push(`  ${figure.padStart(11)}  ${s.kind.padEnd(12)}  ${s.file}:${s.line}  ${s.message}`);
+    }
+    if (suggestions.length > 8) out.push(c('2', `  … and ${suggestions.length - 8} more (--format markdown or json lists them all)`));
+  }
   if (result.skipped.length) {
     out.push(c('2', `Skipped ${result.skipped.length} file${result.skipped.length === 1 ? '' : 's'}:`));
     for (const s of result.skipped.slice(0, 10)) out.push(c('2', `  ${s.file}: ${s.reason}`));

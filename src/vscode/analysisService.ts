@@ -446,7 +446,7 @@ function fileExists(p: string): boolean {
 function withSettingDefaults(usage: UsageConfig | undefined, settings: CostlensSettings): UsageConfig | undefined {
   if (settings.defaultRequestsPerDay === null && settings.defaultOutputTokens === null) return usage;
   const point = (n: number): Range => ({ low: n, expected: n, high: n });
-  const base: UsageConfig = usage ?? { version: 1, defaults: {}, callSites: {}, features: {}, prices: [], scenarios: {} };
+  const base: UsageConfig = usage ?? { version: 1, defaults: {}, callSites: {}, features: {}, prices: [], scenarios: {}, advice: {} };
   const defaults = { ...base.defaults };
   if (settings.defaultRequestsPerDay !== null && !defaults.requestsPerDay && !defaults.requestsPerMonth) defaults.requestsPerDay = point(settings.defaultRequestsPerDay);
   if (settings.defaultOutputTokens !== null && !defaults.outputTokens) defaults.outputTokens = point(settings.defaultOutputTokens);
