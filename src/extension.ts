@@ -10,6 +10,7 @@ import * as commands from './vscode/commands';
 import * as diagnostics from './vscode/diagnostics';
 import * as hover from './vscode/hover';
 import * as inlayHints from './vscode/inlayHints';
+import * as quickFixes from './vscode/quickFixes';
 import * as statusBar from './vscode/statusBar';
 import * as usageFileDiagnostics from './vscode/usageFileDiagnostics';
 
@@ -24,6 +25,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     inlayHints.register(service),
     hover.register(service),
     diagnostics.register(service),
+    quickFixes.register(service),
     usageFileDiagnostics.register(service),
     callSiteTree.register(service),
     statusBar.register(service),

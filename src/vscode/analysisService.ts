@@ -14,6 +14,7 @@ import { loadPriceOverrides } from '../core/engine/loadConfig';
 import { AnalysisWorker, WorkerCancelledError } from '../core/engine/workerClient';
 import type { WorkerConfig } from '../core/engine/workerProtocol';
 import type { PriceOverride } from '../core/pricing/catalogue';
+import type { Suggestion } from '../core/advise/types';
 import type { Range, UsageConfig } from '../core/usage/schema';
 import { USAGE_FILE_NAMES, parseUsageFile, type UsageIssue } from '../core/usage/usageFile';
 import { readSettings, type CostlensSettings } from './config';
@@ -136,6 +137,14 @@ export class AnalysisService implements vscode.Disposable {
     const out: CallSiteRef[] = [];
     for (const f of this.folders.values()) for (const site of f.linked) out.push({ folder: f.folder, site, uri: vscode.Uri.joinPath(f.folder.uri, site.file) });
     return out;
+  }
+
+  findSuggestion(id: string): { folder: vscode.WorkspaceFolder; site: CallSiteRef; suggestion: Suggestion } | undefined {
+    for (const ref of this.allSites()) {
+      const suggestion = ref.site.suggestions?.find((s) => s.id === id);
+      if (suggestion) return { folder: ref.folder, site: ref, suggestion };
+    }
+    return undefined;
   }
 
   findSite(id: string): CallSiteRef | undefined {

@@ -9,6 +9,7 @@ export const COMMANDS = {
   groupByFeature: 'costlens.groupByFeature',
   groupByFolder: 'costlens.groupByFolder',
   revealCallSite: 'costlens.revealCallSite',
+  applySuggestion: 'costlens.applySuggestion',
 } as const;
 
 export const TREE_VIEW_ID = 'costlens.callSites';

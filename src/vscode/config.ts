@@ -20,6 +20,7 @@ export interface CostlensSettings {
   maxFileSize: number;
   currency: Currency;
   diagnosticsEnabled: boolean;
+  adviceMinMonthlySaving: number;
 }
 
 const SECTION = 'costlens';
@@ -41,6 +42,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): CostlensSetting
     maxFileSize: nonNegative(c.get('maxFileSize')) ?? 1_000_000,
     currency: /^[A-Z]{3}$/.test(code) && Number.isFinite(rate) && rate > 0 ? { code, usdRate: code === 'USD' ? 1 : rate } : { code: 'USD', usdRate: 1 },
     diagnosticsEnabled: c.get<boolean>('diagnostics.enabled') !== false,
+    adviceMinMonthlySaving: nonNegative(c.get('advice.minMonthlySaving')) ?? 10,
   };
 }
 

@@ -7,13 +7,41 @@
 import * as vscode from 'vscode';
 import type { EstimatedCallSite } from '../core/engine/engine';
 import type { AnalysisService } from './analysisService';
-import { toRange } from './convert';
+import { toAnchor, toRange } from './convert';
+import { impactUsd } from '../core/advise/advise';
+import { formatCostPerRequest, formatMoneyCompact, type Currency } from '../core/format';
 
 export const DIAGNOSTIC_CODES = {
   unresolvedModel: 'costlens.unresolved-model',
   unknownPrice: 'costlens.unknown-price',
   unboundedOutput: 'costlens.unbounded-output',
 } as const;
+
+/** Suggestions appear as `costlens.advice.<kind>` diagnostics (right-size, route, cache, prompt-cache, batch, ...). */
+export const ADVICE_CODE_PREFIX = 'costlens.advice.';
+
+/** Severity by the size of the saving (or of what is at stake). */
+function adviceSeverity(usd: number): vscode.DiagnosticSeverity {
+  if (usd >= 1000) return vscode.DiagnosticSeverity.Warning;
+  if (usd >= 100) return vscode.DiagnosticSeverity.Information;
+  return vscode.DiagnosticSeverity.Hint;
+}
+
+export function adviceDiagnostics(site: EstimatedCallSite, minMonthlySaving: number, currency: Currency): vscode.Diagnostic[] {
+  const out: vscode.Diagnostic[] = [];
+  for (const s of site.suggestions ?? []) {
+    // Output bounds are reported by the `costlens.unbounded-output` finding, which carries their quick fix.
+    if (s.kind === 'bound-output') continue;
+    const impact = impactUsd(s, site);
+    if (impact < minMonthlySaving) continue;
+    const anchor = toAnchor(site);
+    const d = new vscode.Diagnostic(new vscode.Range(anchor, anchor.translate(0, Math.max(1, site.callee.split('.').pop()!.length))), `${s.message}${s.monthlySavingUsd === null && s.atStake ? ` (${formatMoneyCompact(s.atStake.usd, currency)} at stake)` : ''}`, adviceSeverity(impact));
+    d.source = 'costlens';
+    d.code = `${ADVICE_CODE_PREFIX}${s.kind}`;
+    out.push(d);
+  }
+  return out;
+}
 
 export function diagnosticsFor(site: EstimatedCallSite): vscode.Diagnostic[] {
   const out: vscode.Diagnostic[] = [];
@@ -32,7 +60,8 @@ export function diagnosticsFor(site: EstimatedCallSite): vscode.Diagnostic[] {
   }
   const generates = site.api !== 'embeddings' && site.role !== 'construct';
   if (generates && site.params.maxOutputTokens === null && !(site.role === 'invoke' && site.estimate?.outputSource === 'limit')) {
-    add(DIAGNOSTIC_CODES.unboundedOutput, `No output limit: the cost of one request has no ceiling (${site.estimate?.outputTokens ?? '?'} output tokens assumed).`, vscode.DiagnosticSeverity.Information);
+    const bound = site.suggestions?.find((s) => s.kind === 'bound-output');
+    add(DIAGNOSTIC_CODES.unboundedOutput, `No output limit: the cost of one request has no ceiling (${site.estimate?.outputTokens ?? '?'} output tokens assumed)${bound?.atStake ? `; up to ${formatCostPerRequest(bound.atStake.usd)} per request` : ''}.`, vscode.DiagnosticSeverity.Information);
   }
   return out;
 }
@@ -43,8 +72,9 @@ export function register(service: AnalysisService): vscode.Disposable {
     collection.clear();
     if (!service.currentSettings.diagnosticsEnabled) return;
     const byUri = new Map<string, { uri: vscode.Uri; diagnostics: vscode.Diagnostic[] }>();
+    const settings = service.currentSettings;
     for (const { site, uri } of service.allSites()) {
-      const diagnostics = diagnosticsFor(site);
+      const diagnostics = [...diagnosticsFor(site), ...adviceDiagnostics(site, settings.adviceMinMonthlySaving, settings.currency)];
       if (!diagnostics.length) continue;
       const entry = byUri.get(uri.toString()) ?? { uri, diagnostics: [] };
       entry.diagnostics.push(...diagnostics);

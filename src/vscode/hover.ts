@@ -5,6 +5,8 @@ import type { AnalysisService } from './analysisService';
 import { COMMANDS } from './commandIds';
 import { SUPPORTED_LANGUAGES } from './hintSettings';
 import { toRange } from './convert';
+import { impactUsd } from '../core/advise/advise';
+import { formatMoneyCompact } from '../core/format';
 
 class CostHoverProvider implements vscode.HoverProvider {
   constructor(private readonly service: AnalysisService) {}
@@ -19,8 +21,18 @@ class CostHoverProvider implements vscode.HoverProvider {
     const md = new vscode.MarkdownString(explainMarkdown(site, this.service.currentSettings.currency));
     md.supportThemeIcons = true;
     // Only our own commands may run from this hover.
-    md.isTrusted = { enabledCommands: [COMMANDS.setTraffic, COMMANDS.showReport, COMMANDS.openUsageFile] };
+    md.isTrusted = { enabledCommands: [COMMANDS.setTraffic, COMMANDS.showReport, COMMANDS.openUsageFile, COMMANDS.applySuggestion] };
     const arg = (v: unknown[]): string => encodeURIComponent(JSON.stringify(v));
+    const currency = this.service.currentSettings.currency;
+    const suggestions = (site.suggestions ?? []).filter((s) => impactUsd(s, site) >= this.service.currentSettings.adviceMinMonthlySaving);
+    if (suggestions.length) {
+      md.appendMarkdown('\n\n**Suggestions**\n');
+      for (const s of suggestions) {
+        const figure = s.monthlySavingUsd !== null && s.monthlySavingUsd > 0 ? `**−${formatMoneyCompact(s.monthlySavingUsd, currency)}/mo**` : s.atStake ? `${formatMoneyCompact(s.atStake.usd, currency)} at stake` : '';
+        const fix = s.edit ? ` — [$(lightbulb) ${escapeLink(s.edit.title)}](command:${COMMANDS.applySuggestion}?${arg([s.id])})` : '';
+        md.appendMarkdown(`\n- ${figure} ${escapeMd(s.message)} _(${s.confidence} confidence)_${fix}`);
+      }
+    }
     md.appendMarkdown(
       `\n\n[$(pulse) Set traffic…](command:${COMMANDS.setTraffic}?${arg([document.uri.toString(), site.id])} "Write this call's traffic to costlens.yml")` +
         ` · [$(graph) Open report](command:${COMMANDS.showReport} "Cost report of the workspace")` +
@@ -28,6 +40,14 @@ class CostHoverProvider implements vscode.HoverProvider {
     );
     return new vscode.Hover(md, toRange(site.range));
   }
+}
+
+function escapeMd(s: string): string {
+  return s.replace(/[\\*_[\]<>|]/g, (c) => `\\${c}`);
+}
+
+function escapeLink(s: string): string {
+  return s.replace(/[[\]]/g, '');
 }
 
 export function register(service: AnalysisService): vscode.Disposable {
