@@ -1,260 +1,36 @@
 /**
- * `costlens` on the command line: argument parsing and terminal rendering over the same engine the editor uses.
+ * `costlens` on the command line: dispatch to one module per command (src/cli/*.ts), all on the same engine the
+ * editor uses.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { parseArgs } from 'node:util';
-import { CostEngine, type ScanResult } from './core/engine/engine';
-import { formatMoneyCompact, formatTokens } from './core/format';
-import { achievableSaving, costCells, modelLabel, renderScanMarkdown, renderScanSarif, sortByMonthlyCost, toScanJson } from './core/report/scanOutput';
-import { allSuggestions } from './core/engine/engine';
-import { loadPriceOverrides } from './core/engine/loadConfig';
-import { formatUsageIssue, loadUsageFile } from './core/usage/usageFile';
-import type { UsageConfig } from './core/usage/schema';
-import packageJson from '../package.json';
+import { EXIT, HELP, VERSION, type CliIo } from './cli/common';
+import { scanCommand } from './cli/scan';
 
-export const EXIT = {
-  OK: 0,
-  /** The scan ran but something failed (unreadable output path, internal error). */
-  ERROR: 1,
-  /** Wrong command-line arguments. */
-  USAGE: 2,
-  /** The usage file (costlens.yml) or a price file is invalid. */
-  CONFIG: 3,
-} as const;
+export { EXIT };
 
-const HELP = `costlens ${packageJson.version} — find the LLM calls in a codebase and what they cost
+const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> = {
+  scan: scanCommand,
+};
 
-Usage:
-  costlens scan [paths...] [options]
-
-Scan options:
-  --format <table|json|markdown|sarif>   output format (default: table)
-  --out <file>                           write the output to a file instead of stdout
-  --root <dir>                           workspace root; call-site paths are relative to it (default: .)
-  --usage <file>                         usage file with traffic assumptions (default: costlens.yml at the root)
-  --exclude <glob>                       skip files matching a glob (repeatable)
-  --skip-tests                           skip test folders and test files
-  --max-file-size <bytes>                skip larger files (default: 1000000)
-  --no-gitignore                         scan files that .gitignore excludes
-  --quiet                                no progress on stderr
-  -h, --help                             show this help
-  -v, --version                          show the version
-
-Exit codes:
-  0  success
-  1  runtime error (e.g. the output file cannot be written)
-  2  invalid command-line arguments
-  3  invalid usage file or price file (the errors are printed with file, line and field)
-
-Examples:
-  costlens scan
-  costlens scan src --format markdown --out cost.md
-  costlens scan --format json | jq '.totals'
-`;
-
-export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; cwd: string }): Promise<number> {
+export async function main(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '-h' || command === '--help' || command === 'help') {
     io.stdout.write(HELP);
     return command ? EXIT.OK : EXIT.USAGE;
   }
   if (command === '-v' || command === '--version') {
-    io.stdout.write(`${packageJson.version}\n`);
+    io.stdout.write(`${VERSION}\n`);
     return EXIT.OK;
   }
-  switch (command) {
-    case 'scan':
-      return scanCommand(rest, io);
-    default:
-      io.stderr.write(`costlens: unknown command '${command}'\n\n${HELP}`);
-      return EXIT.USAGE;
-  }
-}
-
-async function scanCommand(args: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; cwd: string }): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        format: { type: 'string', default: 'table' },
-        out: { type: 'string' },
-        root: { type: 'string' },
-        usage: { type: 'string' },
-        exclude: { type: 'string', multiple: true },
-        'skip-tests': { type: 'boolean', default: false },
-        'max-file-size': { type: 'string' },
-        'no-gitignore': { type: 'boolean', default: false },
-        quiet: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    io.stderr.write(`costlens scan: ${(err as Error).message}\n`);
+  const run = COMMANDS[command];
+  if (!run) {
+    io.stderr.write(`costlens: unknown command '${command}'\n\n${HELP}`);
     return EXIT.USAGE;
   }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    io.stdout.write(HELP);
-    return EXIT.OK;
-  }
-  const format = values.format!;
-  if (!['table', 'json', 'markdown', 'sarif'].includes(format)) {
-    io.stderr.write(`costlens scan: --format must be table, json, markdown or sarif (got '${format}')\n`);
-    return EXIT.USAGE;
-  }
-  let maxFileBytes: number | undefined;
-  if (values['max-file-size'] !== undefined) {
-    maxFileBytes = Number(values['max-file-size']);
-    if (!Number.isFinite(maxFileBytes) || maxFileBytes <= 0) {
-      io.stderr.write(`costlens scan: --max-file-size must be a positive number of bytes\n`);
-      return EXIT.USAGE;
-    }
-  }
-  const root = path.resolve(io.cwd, values.root ?? '.');
-  if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) {
-    io.stderr.write(`costlens scan: root folder ${root} does not exist\n`);
-    return EXIT.USAGE;
-  }
-
-  // Usage file: errors stop the scan (a wrong number presented as right is worse than none).
-  const usageLoad = await loadUsageFile(root, values.usage);
-  let usage: UsageConfig | undefined;
-  let usageFileName = 'costlens.yml';
-  let pricesFilePath: string | null = null;
-  if (usageLoad.status === 'unreadable') {
-    io.stderr.write(`${formatUsageIssue(usageLoad.issue)}\n`);
-    return EXIT.CONFIG;
-  }
-  if (usageLoad.status === 'loaded') {
-    usageFileName = path.relative(root, usageLoad.path) || path.basename(usageLoad.path);
-    if (!usageLoad.result.ok) {
-      for (const issue of usageLoad.result.issues) io.stderr.write(`${formatUsageIssue({ ...issue, file: path.relative(io.cwd, issue.file) || issue.file })}\n`);
-      io.stderr.write(`costlens: the usage file is invalid; fix it and scan again\n`);
-      return EXIT.CONFIG;
-    }
-    for (const w of usageLoad.result.warnings) io.stderr.write(`${formatUsageIssue(w)}\n`);
-    usage = usageLoad.result.config;
-    pricesFilePath = usageLoad.pricesFilePath;
-  }
-  const overrides = loadPriceOverrides(usage, pricesFilePath);
-  if (!overrides.ok) {
-    for (const e of overrides.errors) io.stderr.write(`${e}\n`);
-    return EXIT.CONFIG;
-  }
-
-  const engine = await CostEngine.create({
-    root,
-    usage,
-    usageFileName,
-    priceOverrides: overrides.overrides,
-    filters: { exclude: values.exclude, skipTests: values['skip-tests'], maxFileBytes, respectGitignore: !values['no-gitignore'] },
-  });
-  const showProgress = !values.quiet && (io.stderr as NodeJS.WriteStream).isTTY === true;
-  let lastProgress = 0;
-  const result = await engine.scan(positionals, {
-    onProgress: (p) => {
-      if (!showProgress) return;
-      const now = Date.now();
-      if (now - lastProgress < 100) return;
-      lastProgress = now;
-      io.stderr.write(`\rscanning ${p.done}/${p.total} ${p.file.slice(-60).padEnd(60)}`);
-    },
-  });
-  if (showProgress) io.stderr.write('\r\x1b[K');
-  engine.dispose();
-
-  let output: string;
-  switch (format) {
-    case 'json':
-      output = `${JSON.stringify(toScanJson(result), null, 2)}\n`;
-      break;
-    case 'markdown':
-      output = renderScanMarkdown(result);
-      break;
-    case 'sarif':
-      output = `${renderScanSarif(result, packageJson.version)}\n`;
-      break;
-    default:
-      output = renderTable(result, useColor(io.stdout) && !values.out);
-  }
-  if (values.out) {
-    try {
-      fs.writeFileSync(path.resolve(io.cwd, values.out), output);
-    } catch (err) {
-      io.stderr.write(`costlens scan: cannot write ${values.out}: ${(err as Error).message}\n`);
-      return EXIT.ERROR;
-    }
-    if (!values.quiet) io.stderr.write(`costlens: wrote ${values.out} (${result.totals.callSites} call sites, ${formatMoneyCompact(result.totals.monthlyCostUsd)}/mo)\n`);
-  } else io.stdout.write(output);
-  return EXIT.OK;
-}
-
-function useColor(stream: NodeJS.WritableStream): boolean {
-  return (stream as NodeJS.WriteStream).isTTY === true && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
-}
-
-/** The default terminal table: one row per call site, most expensive first, then the totals and what was skipped. */
-export function renderTable(result: ScanResult, color: boolean): string {
-  const c = (code: string, s: string): string => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
-  const sites = sortByMonthlyCost(result.callSites);
-  const header = ['$/month', '$/req', 'requests', 'tokens in/out', 'model', 'sdk', 'context', 'location'];
-  const rows = sites.map((s) => {
-    const cells = costCells(s);
-    const e = s.estimate;
-    return [
-      cells.monthly,
-      cells.perRequest,
-      cells.traffic,
-      e ? `${formatTokens(e.inputTokens)}/${formatTokens(e.outputTokens)}` : '—',
-      modelLabel(s),
-      `${s.sdk} ${s.role === 'request' ? s.api : s.role}`,
-      `${s.context}${s.inLoop ? ' loop' : ''}`,
-      `${s.file}:${s.line}`,
-    ];
-  });
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const rightAligned = new Set([0, 1, 2, 3]);
-  const fmtRow = (r: string[]): string => r.map((cell, i) => (rightAligned.has(i) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd();
-  const out: string[] = [];
-  if (rows.length === 0) out.push('No LLM call sites found.');
-  else {
-    out.push(c('1', fmtRow(header)));
-    for (const [i, r] of rows.entries()) {
-      const line = fmtRow(r);
-      const unknown = sites[i]!.estimate?.costPerRequestUsd === null;
-      out.push(unknown ? c('33', line) : line);
-    }
-  }
-  const t = result.totals;
-  out.push('');
-  const range = t.monthlyCostRangeUsd.low !== t.monthlyCostRangeUsd.high ? ` (range ${formatMoneyCompact(t.monthlyCostRangeUsd.low)}–${formatMoneyCompact(t.monthlyCostRangeUsd.high)})` : '';
-  out.push(c('1', `Total: ${formatMoneyCompact(t.monthlyCostUsd)}/mo${range} across ${t.callSites} call site${t.callSites === 1 ? '' : 's'}`));
-  if (t.unpricedCallSites) out.push(c('33', t.unpricedCallSites === 1 ? '1 call site has no known price and is not in the total (see --format json for why).' : `${t.unpricedCallSites} call sites have no known price and are not in the total (see --format json for why).`));
-  const assumed = sites.filter((s) => s.estimate && (s.estimate.trafficSource === 'built-in-default' || s.estimate.trafficSource === 'loop')).length;
-  if (assumed) out.push(c('2', `${assumed} call site${assumed === 1 ? ' uses' : 's use'} assumed traffic; state real traffic in costlens.yml or with a '# costlens: N/day' comment.`));
-  const suggestions = allSuggestions(sites);
-  if (suggestions.length) {
-    out.push('');
-    out.push(c('1', `Suggestions (up to ${formatMoneyCompact(achievableSaving(sites))}/mo achievable):`));
-    for (const s of suggestions.slice(0, 8)) {
-      const figure = s.monthlySavingUsd !== null && s.monthlySavingUsd > 0 ? `-${formatMoneyCompact(s.monthlySavingUsd)}/mo` : '';
-      out.push(`  ${figure.padStart(11)}  ${s.kind.padEnd(12)}  ${s.file}:${s.line}  ${s.message}`);
-    }
-    if (suggestions.length > 8) out.push(c('2', `  … and ${suggestions.length - 8} more (--format markdown or json lists them all)`));
-  }
-  if (result.skipped.length) {
-    out.push(c('2', `Skipped ${result.skipped.length} file${result.skipped.length === 1 ? '' : 's'}:`));
-    for (const s of result.skipped.slice(0, 10)) out.push(c('2', `  ${s.file}: ${s.reason}`));
-    if (result.skipped.length > 10) out.push(c('2', `  … and ${result.skipped.length - 10} more (--format json lists them all)`));
-  }
-  return `${out.join('\n')}\n`;
+  return run(rest, io);
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() }).then(
+  main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env }).then(
     (code) => {
       process.exitCode = code;
     },
