@@ -11,7 +11,22 @@ const outdir = path.join(__dirname, 'dist');
 /** Runtime assets shared with src/core/assets.ts: file name in dist -> package path. */
 const assets = require('./src/core/runtimeAssets.json');
 
+/** Webview front-ends (media/<panel>/main.ts) and the libraries they load, into media/build/ (served to webviews). */
+const mediaBuild = path.join(__dirname, 'media', 'build');
+const webviewAssets = {
+  'vscode-elements.js': '@vscode-elements/elements/dist/bundled.js',
+  'codicon.css': '@vscode/codicons/dist/codicon.css',
+  'codicon.ttf': '@vscode/codicons/dist/codicon.ttf',
+};
+const webviewEntries = () =>
+  fs
+    .readdirSync(path.join(__dirname, 'media'), { withFileTypes: true })
+    .filter((d) => d.isDirectory() && fs.existsSync(path.join(__dirname, 'media', d.name, 'main.ts')))
+    .map((d) => d.name);
+
 function copyAssets() {
+  fs.mkdirSync(mediaBuild, { recursive: true });
+  for (const [name, pkgPath] of Object.entries(webviewAssets)) fs.copyFileSync(require.resolve(pkgPath), path.join(mediaBuild, name));
   fs.mkdirSync(outdir, { recursive: true });
   for (const [name, pkgPath] of Object.entries(assets)) {
     fs.copyFileSync(require.resolve(pkgPath), path.join(outdir, name));
@@ -50,6 +65,9 @@ async function main() {
     esbuild.context({ ...common, entryPoints: { extension: 'src/extension.ts' }, external: ['vscode'] }),
     esbuild.context({ ...common, entryPoints: { cli: 'src/cli.ts' }, banner: { js: '#!/usr/bin/env node' } }),
     esbuild.context({ ...common, entryPoints: { scanWorker: 'src/core/engine/scanWorker.ts' } }),
+    ...webviewEntries().map((name) =>
+      esbuild.context({ ...common, platform: 'browser', target: 'es2022', format: 'iife', outdir: mediaBuild, entryPoints: { [name]: `media/${name}/main.ts` } }),
+    ),
   ]);
   if (watch) {
     await Promise.all(contexts.map((c) => c.watch()));
