@@ -27,6 +27,11 @@ export const ESTIMATE_DEFAULTS = {
   loopIterations: 10,
 } as const;
 
+/** The largest `n` any provider accepts (OpenAI: 128). */
+const MAX_COMPLETIONS = 128;
+/** Output limits above this are not real token counts (the largest model outputs are in the hundreds of thousands). */
+const MAX_OUTPUT_LIMIT = 10_000_000;
+
 export type OutputSource = 'limit' | 'usage-file' | 'assumed' | 'none (embeddings)';
 
 export interface SiteEstimate {
@@ -109,7 +114,13 @@ export function estimateSite(site: CallSite, ctx: EstimateContext): SiteEstimate
   if (counted.approximate) assumptions.push(`token counts are approximate (${counted.method})`);
 
   // ---- output tokens
-  const n = site.params.n?.value && site.params.n.value > 1 ? site.params.n.value : 1;
+  // Parameters read from code are checked before use: a value no API accepts is ignored and said so.
+  const nValue = site.params.n?.value ?? null;
+  const n = nValue !== null && Number.isInteger(nValue) && nValue > 1 && nValue <= MAX_COMPLETIONS ? nValue : 1;
+  if (nValue !== null && n === 1 && nValue !== 1) assumptions.push(`n = ${site.params.n!.expression} is not a valid number of completions (1–${MAX_COMPLETIONS}): 1 assumed`);
+  const limitValue = site.params.maxOutputTokens?.value ?? null;
+  const limit = limitValue !== null && Number.isFinite(limitValue) && limitValue > 0 && limitValue <= MAX_OUTPUT_LIMIT ? Math.floor(limitValue) : null;
+  if (limitValue !== null && limit === null) assumptions.push(`output limit ${site.params.maxOutputTokens!.expression} is not a valid token count: ignored`);
   let outputRange: Range;
   let outputSource: OutputSource;
   if (site.api === 'embeddings') {
@@ -119,10 +130,10 @@ export function estimateSite(site: CallSite, ctx: EstimateContext): SiteEstimate
     outputRange = traffic.outputTokens;
     outputSource = 'usage-file';
     assumptions.push(`${fmtRange(outputRange)} output tokens per request (${traffic.origins.outputTokens})`);
-  } else if (site.params.maxOutputTokens?.value != null && site.params.maxOutputTokens.value > 0) {
-    outputRange = point(site.params.maxOutputTokens.value);
+  } else if (limit !== null) {
+    outputRange = point(limit);
     outputSource = 'limit';
-    assumptions.push(`output at its limit of ${site.params.maxOutputTokens.value} tokens (an upper bound; real replies are often shorter)`);
+    assumptions.push(`output at its limit of ${limit} tokens (an upper bound; real replies are often shorter)`);
   } else {
     outputRange = traffic.outputTokens ?? point(ESTIMATE_DEFAULTS.outputTokens);
     outputSource = 'assumed';
