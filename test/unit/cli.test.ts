@@ -105,6 +105,13 @@ describe('costlens scan (built CLI)', () => {
     assert.equal(noRoot.code, 2);
   });
 
+  test('the README quick start shows what `npm run demo` prints today', () => {
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const block = /`npm run demo` prints:\n\n```text\n([\s\S]*?)```/.exec(readme);
+    assert.ok(block, 'README has the demo output block');
+    assert.equal(block[1], fs.readFileSync(path.join(GOLDEN, 'example-app.txt'), 'utf8'), 'README quick-start output is stale: paste test/golden/example-app.txt into it');
+  });
+
   test('--help documents the exit codes', () => {
     const r = run(['--help']);
     assert.equal(r.code, 0);
