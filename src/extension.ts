@@ -11,6 +11,7 @@ import * as diagnostics from './vscode/diagnostics';
 import * as hover from './vscode/hover';
 import * as inlayHints from './vscode/inlayHints';
 import * as quickFixes from './vscode/quickFixes';
+import * as reportPanel from './vscode/reportPanel';
 import * as statusBar from './vscode/statusBar';
 import * as usageFileDiagnostics from './vscode/usageFileDiagnostics';
 
@@ -30,6 +31,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     callSiteTree.register(service),
     statusBar.register(service),
     commands.register(service),
+    reportPanel.register(context, service),
   );
   log.info(`costlens activated in ${Date.now() - started} ms (workspace ${vscode.workspace.isTrusted ? 'trusted' : 'restricted mode'})`);
   // The first scan runs in the background; activation does not wait for it.

@@ -7,12 +7,15 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import ignore from 'ignore';
 import * as vscode from 'vscode';
 import { linkConstructs, totalsOf, type EstimatedCallSite, type ScanTotals } from '../core/engine/engine';
 import { SOURCE_EXTENSIONS } from '../core/detect/parser';
+import { DEFAULT_EXCLUDED_DIRS, listSourceFiles } from '../core/engine/files';
 import { loadPriceOverrides } from '../core/engine/loadConfig';
 import { AnalysisWorker, WorkerCancelledError } from '../core/engine/workerClient';
-import type { WorkerConfig } from '../core/engine/workerProtocol';
+import type { WorkerConfig, WorkerToHost } from '../core/engine/workerProtocol';
+import type { Scenario } from '../core/report/scenario';
 import type { PriceOverride } from '../core/pricing/catalogue';
 import type { Suggestion } from '../core/advise/types';
 import type { Range, UsageConfig } from '../core/usage/schema';
@@ -22,6 +25,7 @@ import { readSettings, type CostlensSettings } from './config';
 const SOURCE_GLOB = `**/*.{${SOURCE_EXTENSIONS.map((e) => e.slice(1)).join(',')}}`;
 const EDIT_DEBOUNCE_MS = 300;
 const DISK_DEBOUNCE_MS = 500;
+const EXCLUDED_DIRS = new Set(DEFAULT_EXCLUDED_DIRS);
 
 /** The usage file of a folder: the last valid configuration stays in force while the file is invalid. */
 export interface UsageState {
@@ -98,12 +102,18 @@ export class AnalysisService implements vscode.Disposable {
     this.started = true;
     const watcher = vscode.workspace.createFileSystemWatcher(SOURCE_GLOB);
     const usageWatcher = vscode.workspace.createFileSystemWatcher(`**/{${USAGE_FILE_NAMES.join(',')}}`);
+    // A folder that appears or disappears with its files (copy, unzip, checkout, rm -r) is often reported as one event
+    // for the folder only, which SOURCE_GLOB does not match: expand it to the source files below it.
+    const folderWatcher = vscode.workspace.createFileSystemWatcher('**/*', false, true, false);
     this.disposables.push(
       watcher,
       usageWatcher,
+      folderWatcher,
       watcher.onDidChange((uri) => this.onDiskChange(uri)),
       watcher.onDidCreate((uri) => this.onDiskChange(uri)),
       watcher.onDidDelete((uri) => this.onDiskChange(uri)),
+      folderWatcher.onDidCreate((uri) => void this.onFolderCreated(uri)),
+      folderWatcher.onDidDelete((uri) => this.onFolderDeleted(uri)),
       usageWatcher.onDidChange((uri) => void this.reloadUsage(uri)),
       usageWatcher.onDidCreate((uri) => void this.reloadUsage(uri)),
       usageWatcher.onDidDelete((uri) => void this.reloadUsage(uri)),
@@ -137,6 +147,14 @@ export class AnalysisService implements vscode.Disposable {
     const out: CallSiteRef[] = [];
     for (const f of this.folders.values()) for (const site of f.linked) out.push({ folder: f.folder, site, uri: vscode.Uri.joinPath(f.folder.uri, site.file) });
     return out;
+  }
+
+  /** The cost report of a folder (with a what-if scenario), built in the worker. */
+  async report(folder: vscode.WorkspaceFolder, scenario: Scenario | null): Promise<Extract<WorkerToHost, { type: 'reported' }>> {
+    const f = this.folders.get(folder.uri.toString());
+    if (!f) throw new Error(`${folder.name} is not a scanned folder`);
+    const version = (this.context.extension.packageJSON as { version?: string }).version ?? '';
+    return this.worker.report(f.root, f.linked, f.skipped, scenario, folder.name, version);
   }
 
   findSuggestion(id: string): { folder: vscode.WorkspaceFolder; site: CallSiteRef; suggestion: Suggestion } | undefined {
@@ -256,6 +274,9 @@ export class AnalysisService implements vscode.Disposable {
     this.editVersions.set(key, version);
     this.debounce(key, EDIT_DEBOUNCE_MS, async () => {
       const rel = relPath(f, doc.uri);
+      // A file the workspace scan skips (build output, dependencies, .gitignored, excluded by settings) stays out
+      // when it is opened or edited.
+      if (!this.inScanScope(f, rel)) return;
       const text = doc.getText();
       try {
         const { callSites, problem } = await this.worker.analyze(f.root, rel, text);
@@ -281,6 +302,9 @@ export class AnalysisService implements vscode.Disposable {
     const f = this.folderOf(uri);
     if (!f) return;
     const rel = relPath(f, uri);
+    // Files the scan skips (e.g. a rebuilt dist/ bundle) must not come in through file events; a deleted file is
+    // always processed so that its sites go away.
+    if (!f.raw.has(rel) && fileExists(uri.fsPath) && !this.inScanScope(f, rel)) return;
     const key = f.folder.uri.toString();
     const set = this.pendingDisk.get(key) ?? new Set<string>();
     set.add(rel);
@@ -288,6 +312,47 @@ export class AnalysisService implements vscode.Disposable {
     // Many files change at once on git checkout: batch them.
     if (this.diskTimer) clearTimeout(this.diskTimer);
     this.diskTimer = setTimeout(() => void this.flushDiskChanges(), DISK_DEBOUNCE_MS);
+  }
+
+  private async onFolderCreated(uri: vscode.Uri): Promise<void> {
+    if (SOURCE_EXTENSIONS.includes(path.extname(uri.fsPath).toLowerCase())) return; // the source watcher has it
+    const f = this.folderOf(uri);
+    if (!f || !dirExists(uri.fsPath)) return;
+    const rel = relPath(f, uri);
+    if (!rel || rel.startsWith('..') || !this.inScanScope(f, `${rel}/_`)) return;
+    // The scan's own listing: default exclusions, .gitignore and the user's filters below the new folder.
+    for (const file of listSourceFiles(f.root, [rel], this.filtersOf(f)).files) this.onDiskChange(vscode.Uri.joinPath(f.folder.uri, file));
+  }
+
+  private onFolderDeleted(uri: vscode.Uri): void {
+    const f = this.folderOf(uri);
+    if (!f) return;
+    const prefix = `${relPath(f, uri)}/`;
+    for (const file of f.raw.keys()) if (file.startsWith(prefix)) this.onDiskChange(vscode.Uri.joinPath(f.folder.uri, file));
+  }
+
+  /** Whether a workspace scan reads `rel`: not under an excluded, virtualenv or .gitignored folder, and passing the user's filters. */
+  private inScanScope(f: FolderState, rel: string): boolean {
+    const parts = rel.split('/');
+    for (let i = 0; i < parts.length - 1; i++) {
+      if (EXCLUDED_DIRS.has(parts[i]!) || fileExists(path.join(f.root, ...parts.slice(0, i + 1), 'pyvenv.cfg'))) return false;
+    }
+    for (let i = 0; i < parts.length; i++) {
+      let rules: string;
+      try {
+        rules = fs.readFileSync(path.join(f.root, ...parts.slice(0, i), '.gitignore'), 'utf8');
+      } catch {
+        continue;
+      }
+      if (ignore().add(rules).ignores(parts.slice(i).join('/'))) return false;
+    }
+    // Globs, test files, size and generated files: the scan's own rules for an explicit file.
+    return !fileExists(path.join(f.root, rel)) || listSourceFiles(f.root, [rel], this.filtersOf(f)).files.includes(rel);
+  }
+
+  private filtersOf(f: FolderState): { include: string[]; exclude: string[]; skipTests: boolean; maxFileBytes: number } {
+    const settings = readSettings(f.folder);
+    return { include: settings.include, exclude: settings.exclude, skipTests: settings.skipTests, maxFileBytes: settings.maxFileSize };
   }
 
   private async flushDiskChanges(): Promise<void> {
@@ -441,6 +506,14 @@ function relPath(f: FolderState, uri: vscode.Uri): string {
 
 function hash(s: string): string {
   return crypto.createHash('sha256').update(s).digest('hex').slice(0, 16);
+}
+
+function dirExists(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function fileExists(p: string): boolean {

@@ -1,6 +1,5 @@
 /** The commands of the "costlens" category. */
 import * as vscode from 'vscode';
-import { renderScanMarkdown } from '../core/report/scanOutput';
 import { parseTrafficPragma } from '../core/usage/pragma';
 import { setCallSiteTraffic } from '../core/usage/editUsageFile';
 import { USAGE_FILE_NAMES } from '../core/usage/usageFile';
@@ -34,10 +33,12 @@ export function register(service: AnalysisService): vscode.Disposable {
       void vscode.window.setStatusBarMessage('$(check) costlens: prices and usage file re-read, estimates updated', 4000);
     }),
     vscode.commands.registerCommand(COMMANDS.openUsageFile, () => openUsageFile(service)),
-    vscode.commands.registerCommand(COMMANDS.showReport, () => showReport(service)),
     vscode.commands.registerCommand(COMMANDS.showBreakdown, (uri?: vscode.Uri, id?: string) => showBreakdown(service, uri, id)),
     vscode.commands.registerCommand(COMMANDS.revealCallSite, (id: string) => reveal(service, id)),
-    vscode.commands.registerCommand(COMMANDS.setTraffic, (uri?: string | vscode.Uri, id?: string) => setTraffic(service, uri, id)),
+    // From the hover: (uri, id); from the tree's inline action: the tree node of the call; from the palette: nothing.
+    vscode.commands.registerCommand(COMMANDS.setTraffic, (uri?: string | vscode.Uri | { ref?: CallSiteRef }, id?: string) =>
+      uri && typeof uri === 'object' && !(uri instanceof vscode.Uri) ? setTraffic(service, undefined, uri.ref?.site.id) : setTraffic(service, uri, id),
+    ),
   );
 }
 
@@ -86,7 +87,9 @@ async function setTraffic(service: AnalysisService, uriArg?: string | vscode.Uri
   const uri = typeof uriArg === 'string' ? vscode.Uri.parse(uriArg) : uriArg;
   const ref = await pickSite(service, uri, id);
   if (!ref) return;
-  const current = ref.site.estimate ? `${Math.round(ref.site.estimate.requestsPerMonth / 30).toLocaleString('en-US')}/day` : '';
+  // Per day as the estimate counts days (defaults.daysPerMonth, 30 unless set).
+  const daysPerMonth = service.usageFor(ref.folder)?.config?.defaults.daysPerMonth ?? 30;
+  const current = ref.site.estimate ? `${Math.round(ref.site.estimate.requestsPerMonth / daysPerMonth).toLocaleString('en-US')}/day` : '';
   const input = await vscode.window.showInputBox({
     title: `Traffic of ${ref.site.id}`,
     prompt: 'Requests per day, hour, minute or month — e.g. 20000/day, 1.5k/day, 600k/month, 50/hour',
@@ -151,14 +154,4 @@ async function openUsageFile(service: AnalysisService): Promise<void> {
   const doc = await vscode.workspace.openTextDocument(target);
   await doc.save();
   await vscode.window.showTextDocument(doc);
-}
-
-async function showReport(service: AnalysisService): Promise<void> {
-  const sites = service.allSites().map((r) => r.site);
-  const markdown = renderScanMarkdown(
-    { callSites: sites, skipped: service.skipped().map((s) => ({ file: s.file, reason: s.reason })), totals: service.totals(), filesScanned: 0, filesParsed: 0, filesFromCache: 0 },
-    'costlens: LLM cost of this workspace',
-  );
-  const doc = await vscode.workspace.openTextDocument({ content: markdown, language: 'markdown' });
-  await vscode.commands.executeCommand('markdown.showPreview', doc.uri);
 }

@@ -9,7 +9,7 @@ import { Evaluator } from '../detect/evaluate';
 import { detectFile, type DetectedSite } from '../detect/detectFile';
 import { Parsers, grammarForPath, type Grammar } from '../detect/parser';
 import { Project, type SourceReader } from '../detect/project';
-import { estimateSite, type SiteEstimate } from '../estimate/estimate';
+import { estimateSite, type EstimateContext, type SiteEstimate } from '../estimate/estimate';
 import { createPriceCatalogue, type PriceCatalogue, type PriceOverride } from '../pricing/catalogue';
 import { createTokenizer, type Tokenizer } from '../tokens/tokenizer';
 import type { CallSite, SkippedFile } from '../types';
@@ -108,6 +108,11 @@ export class CostEngine {
 
   get usage(): UsageConfig | undefined {
     return this.options.usage;
+  }
+
+  /** Tokenizer, prices and usage, for re-estimating (what-if scenarios) with the engine's own configuration. */
+  estimateContext(): EstimateContext {
+    return { tokenizer: this.tokenizer, prices: this.prices, usage: this.options.usage, usageFileName: this.options.usageFileName };
   }
 
   /** Scans the workspace (or the given paths below the root). */

@@ -4,7 +4,9 @@
  * a time; a scan checks for cancellation between files.
  */
 import { parentPort } from 'node:worker_threads';
-import { CancelledError, CostEngine } from './engine';
+import { CancelledError, CostEngine, totalsOf } from './engine';
+import { buildReport } from '../report/reportModel';
+import { applyScenario, isBaseline, modelOptions, scenarioTargets } from '../report/scenario';
 import { ScanCache } from './scanCache';
 import type { HostToWorker, WorkerConfig, WorkerToHost } from './workerProtocol';
 
@@ -97,6 +99,17 @@ async function handle(message: HostToWorker): Promise<void> {
       }
       for (const d of dependents) f.cache.delete(d);
       send({ type: 'invalidated', id: message.id, dependents: [...dependents] });
+      return;
+    }
+    case 'report': {
+      const started = Date.now();
+      const f = folder(message.root);
+      const e = await engineOf(f);
+      const scan = { callSites: message.sites, skipped: message.skipped, totals: totalsOf(message.sites), filesScanned: 0, filesParsed: 0, filesFromCache: 0 };
+      const outcome = message.scenario && !isBaseline(message.scenario) ? applyScenario(scan, message.scenario, e.estimateContext()) : undefined;
+      const report = buildReport(scan, f.config.usage, { scenario: outcome, workspace: message.workspace, toolVersion: message.toolVersion });
+      const targets = scenarioTargets(scan, f.config.usage).map((t) => ({ key: t.key, label: t.key, models: t.models, callSites: t.callSites }));
+      send({ type: 'reported', id: message.id, report, targets, models: modelOptions(scan), elapsedMs: Date.now() - started });
       return;
     }
     case 'cancel':

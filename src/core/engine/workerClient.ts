@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { EstimatedCallSite, ScanProgress, ScanResult } from './engine';
 import type { HostToWorker, WorkerConfig, WorkerToHost } from './workerProtocol';
+import type { Scenario } from '../report/scenario';
 
 export class WorkerCancelledError extends Error {
   constructor() {
@@ -58,6 +59,14 @@ export class AnalysisWorker {
     return this.request({ type: 'analyze', id: 0, root, file, text }).then((m) => {
       if (m.type !== 'analyzed') throw new Error(`unexpected answer ${m.type}`);
       return { callSites: m.callSites, problem: m.problem };
+    });
+  }
+
+  /** The cost report of the given sites (linked, as the host holds them), with a what-if scenario when given. */
+  report(root: string, sites: EstimatedCallSite[], skipped: Array<{ file: string; reason: string }>, scenario: Scenario | null, workspace: string, toolVersion: string): Promise<Extract<WorkerToHost, { type: 'reported' }>> {
+    return this.request({ type: 'report', id: 0, root, sites, skipped, scenario, workspace, toolVersion }).then((m) => {
+      if (m.type !== 'reported') throw new Error(`unexpected answer ${m.type}`);
+      return m;
     });
   }
 

@@ -6,6 +6,8 @@ import type { PriceOverride } from '../pricing/catalogue';
 import type { UsageConfig } from '../usage/schema';
 import type { EstimatedCallSite, ScanResult } from './engine';
 import type { FileFilterOptions } from './files';
+import type { Report } from '../report/reportModel';
+import type { Scenario } from '../report/scenario';
 
 export interface WorkerConfig {
   root: string;
@@ -27,6 +29,8 @@ export type HostToWorker =
   | { type: 'analyze'; id: number; root: string; file: string; text: string }
   /** Files changed on disk: drop their cache entries (and their dependents'). Returns the dependents. */
   | { type: 'invalidate'; id: number; root: string; files: string[] }
+  /** Builds the cost report of the given (linked) sites, with a what-if scenario applied when given. */
+  | { type: 'report'; id: number; root: string; sites: EstimatedCallSite[]; skipped: Array<{ file: string; reason: string }>; scenario: Scenario | null; workspace: string; toolVersion: string }
   | { type: 'cancel'; id: number };
 
 export type WorkerToHost =
@@ -35,6 +39,7 @@ export type WorkerToHost =
   | { type: 'analyzed'; id: number; callSites: EstimatedCallSite[]; problem: string | null }
   | { type: 'invalidated'; id: number; dependents: string[] }
   | { type: 'configured'; id: number }
+  | { type: 'reported'; id: number; report: Report; targets: Array<{ key: string; label: string; models: string[]; callSites: number }>; models: string[]; elapsedMs: number }
   | { type: 'cancelled'; id: number }
   | { type: 'failed'; id: number; message: string }
   | { type: 'log'; level: 'info' | 'warn'; message: string };

@@ -272,7 +272,7 @@ export async function createTokenizer(options: TokenizerOptions = {}): Promise<T
   let wasmError: string | null = null;
   try {
     const wasm = fs.readFileSync(locate('tiktoken_bg.wasm'));
-    await init((imports) => webAssembly().instantiate(wasm, imports));
+    await init((imports) => webAssembly().instantiate(wasm, imports) as ReturnType<Parameters<typeof init>[0]>);
   } catch (error) {
     wasmError = error instanceof Error ? error.message : String(error);
   }
