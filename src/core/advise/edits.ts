@@ -39,7 +39,13 @@ export function replaceStringLiteral(src: EditSource, file: string, range: Sourc
   return changeAt(file, unit.text, range.startOffset, range.endOffset, `${m[1]}${m[2]}${value}${m[2]}`);
 }
 
-/** The call node at a site's range. */
+/** The call node at a site's range, with its file text and argument list. */
+function callWithArguments(src: EditSource, file: string, call: { startOffset: number; endOffset: number }): { node: Node; text: string; args: Node; isPython: boolean } | null {
+  const found = callAt(src, file, call.startOffset, call.endOffset);
+  const args = found ? argumentsOf(found.node) : null;
+  return found && args ? { ...found, args, isPython: found.node.type === 'call' } : null;
+}
+
 function callAt(src: EditSource, file: string, startOffset: number, endOffset: number): { node: Node; text: string } | null {
   const unit = src.project.unit(file);
   if (!unit) return null;
@@ -62,12 +68,9 @@ function callAt(src: EditSource, file: string, startOffset: number, endOffset: n
  * layout: one argument per line stays one per line, with the same indentation and trailing comma style.
  */
 export function addCallArgument(src: EditSource, file: string, call: { startOffset: number; endOffset: number }, name: string, valueText: string): TextChange | null {
-  const found = callAt(src, file, call.startOffset, call.endOffset);
+  const found = callWithArguments(src, file, call);
   if (!found) return null;
-  const { node, text } = found;
-  const args = argumentsOf(node);
-  if (!args) return null;
-  const isPython = node.type === 'call';
+  const { text, args, isPython } = found;
   let container: Node = args;
   if (!isPython) {
     const first = args.namedChildren.find((c) => c && c.type !== 'comment');
@@ -106,12 +109,9 @@ export function addCallArgument(src: EditSource, file: string, call: { startOffs
  * `cache_control`. Only a plain string literal (not an f-string or template with substitutions) is changed.
  */
 export function cacheControlSystem(src: EditSource, file: string, call: { startOffset: number; endOffset: number }): TextChange | null {
-  const found = callAt(src, file, call.startOffset, call.endOffset);
+  const found = callWithArguments(src, file, call);
   if (!found) return null;
-  const { node, text } = found;
-  const args = argumentsOf(node);
-  if (!args) return null;
-  const isPython = node.type === 'call';
+  const { text, args, isPython } = found;
   let value: Node | null = null;
   if (isPython) {
     for (const c of args.namedChildren) if (c?.type === 'keyword_argument' && c.childForFieldName('name')?.text === 'system') value = c.childForFieldName('value');

@@ -121,17 +121,7 @@ function clientRule(callee: Extract<Value, { kind: 'client' }>, call: Node, file
       const p = joined;
       const m = p.match(/^models\.(generate_content|generate_content_stream|generateContent|generateContentStream|embed_content|embedContent)$/);
       if (!m) return null;
-      const method = m[1]!;
-      const isEmbed = /embed/i.test(method);
-      return {
-        ...base,
-        sdk: 'google',
-        api: isEmbed ? 'embeddings' : 'generate',
-        role: 'request',
-        style: isEmbed ? 'embeddings' : 'google',
-        streamingByApi: /stream/i.test(method) ? true : isEmbed ? false : false,
-        ...model(['model']),
-      };
+      return { ...base, ...googleRequest(m[1]!, false), ...model(['model']) };
     }
     case 'google-generativeai':
       return null;
@@ -374,18 +364,21 @@ function modelRule(callee: Extract<Value, { kind: 'model' }>, call: Node, file: 
   if (m.family === 'google-generativeai' || m.family === 'google-genai-chat') {
     if (!/^(generate_content(_async)?|generateContent(Stream)?|send_message(_async|_stream)?|sendMessage(Stream)?|embed_content|embedContent|count_tokens|countTokens)$/.test(method)) return null;
     if (/count_?tokens/i.test(method)) return null;
-    const isEmbed = /embed/i.test(method);
-    return {
-      ...base,
-      sdk: 'google',
-      api: isEmbed ? 'embeddings' : 'generate',
-      role: 'request',
-      style: isEmbed ? 'embeddings' : 'google',
-      streamingByApi: /stream/i.test(method) ? true : null,
-      promptArgs: args.positional.slice(0, 1),
-    };
+    return { ...base, ...googleRequest(method, null), promptArgs: args.positional.slice(0, 1) };
   }
   return null;
+}
+
+/** The shape of a Google generate / embed request; `streaming` is what a non-stream method means (false or read from params). */
+function googleRequest(method: string, nonStreaming: boolean | null): Pick<SiteMatch, 'sdk' | 'api' | 'role' | 'style' | 'streamingByApi'> {
+  const isEmbed = /embed/i.test(method);
+  return {
+    sdk: 'google',
+    api: isEmbed ? 'embeddings' : 'generate',
+    role: 'request',
+    style: isEmbed ? 'embeddings' : 'google',
+    streamingByApi: /stream/i.test(method) ? true : isEmbed ? false : nonStreaming,
+  };
 }
 
 // ---------------------------------------------------------------- untraced clients
