@@ -135,8 +135,8 @@ pricesFile: ./litellm-prices.json
 
 scenarios:
   launch:
-    multiply: 3
-    note: "what if the launch triples traffic"
+    trafficMultiplier: 3
+    description: "what if the launch triples traffic"
 `;
 
 test('a rich file: every section, globs, features, prices, scenarios kept as written', () => {
@@ -163,7 +163,7 @@ test('a rich file: every section, globs, features, prices, scenarios kept as wri
   assert.deepEqual(config.prices[0], { model: 'llama3:8b', provider: 'ollama', inputPerMTok: 0, outputPerMTok: 0 });
   assert.equal(config.prices[1].cachedInputPerMTok, 0.15);
   assert.equal(config.pricesFile, './litellm-prices.json');
-  assert.deepEqual(config.scenarios, { launch: { multiply: 3, note: 'what if the launch triples traffic' } });
+  assert.deepEqual(config.scenarios, { launch: { trafficMultiplier: 3, description: 'what if the launch triples traffic' } });
 });
 
 test('merge keys and anchors share settings between entries', () => {

@@ -95,6 +95,8 @@ export interface CallSiteJson {
   context: string;
   contextReason: string;
   enclosingFunction: string | null;
+  /** The callee as written (`self.client.chat.completions.create`); lets `costlens diff` match sites whose id shifted. */
+  callee: string;
   constructId?: string;
   usedBy?: string[];
   pragma?: string;
@@ -172,6 +174,7 @@ function siteJson(s: EstimatedCallSite): CallSiteJson {
     context: s.context,
     contextReason: s.contextReason,
     enclosingFunction: s.enclosingFunction,
+    callee: s.callee,
     params: {
       maxOutputTokens: s.params.maxOutputTokens?.value ?? null,
       maxOutputTokensExpression: s.params.maxOutputTokens?.expression ?? null,

@@ -21,7 +21,7 @@
 import type { CallContext, TrafficPragma } from '../types';
 import { bySpecificity, compileCallSitePattern, type CallSitePattern } from './callSitePatterns';
 import { parseTrafficPragma } from './pragma';
-import { formatUsagePath, type CallSiteUsage, type Range, type TrafficSpec, type UsageConfig } from './schema';
+import { formatUsagePath, type CallSiteUsage, type MeasuredUsage, type Range, type TrafficSpec, type UsageConfig } from './schema';
 
 /**
  * Built-in traffic per day when neither the usage file nor a pragma says anything. These are placeholders, not
@@ -75,6 +75,13 @@ export interface TrafficResolution {
   daysPerMonth: number;
   /** Where each of the optional fields above came from, e.g. `{ inputTokens: 'costlens.yml defaults.inputTokens' }`. */
   origins: Partial<Record<SiteField, string>>;
+  /**
+   * Measurements from production telemetry (`callSites."<exact id>".measured`, written by `costlens calibrate`).
+   * The fields above stay the person's assumptions; the estimator uses these measurements instead where present.
+   */
+  measured?: MeasuredUsage;
+  /** Where `measured` came from, e.g. `costlens.yml callSites."app/chat.py#answer#0".measured`. */
+  measuredOrigin?: string;
 }
 
 /** A `callSites` entry that applies to a site, with how it was matched. */
@@ -156,6 +163,9 @@ export function resolveTraffic(config: UsageConfig | undefined, site: TrafficSit
   const feature = pick('feature') ?? featureByPattern(config, site.id, origins, fileName);
 
   const traffic = decideTraffic(config, site, entries, feature, { fileName, daysPerMonth, entryPath });
+  // Measurements belong to one call site: only the exact entry's count (usageFile.ts warns about globs).
+  const exactEntry = entries.find((match) => !match.glob);
+  const measured = exactEntry?.entry.measured;
 
   return {
     ...traffic,
@@ -167,6 +177,7 @@ export function resolveTraffic(config: UsageConfig | undefined, site: TrafficSit
     ...(model !== undefined && { model }),
     daysPerMonth,
     origins,
+    ...(measured !== undefined && exactEntry && { measured, measuredOrigin: entryPath(exactEntry, 'measured') }),
   };
 }
 

@@ -74,6 +74,63 @@ export interface CallSiteUsage extends TrafficSpec {
   feature?: string | undefined;
   /** Model id to assume when the detector could not resolve the call's model. Ignored when it could. */
   model?: string | undefined;
+  /**
+   * What production telemetry showed for this call site, written by `costlens calibrate --write` (see README
+   * "Calibrating from production telemetry"). Only read on an exact call-site id; separate from the assumptions above,
+   * which stay as the person wrote them.
+   */
+  measured?: MeasuredUsage | undefined;
+}
+
+/** Median and 90th percentile (nearest rank) of a per-request token count, with its mean when known. */
+export interface TokenDistribution {
+  median: number;
+  p90: number;
+  mean?: number | undefined;
+}
+
+/** `callSites.<id>.measured:` — measurements of one call site over a window of production telemetry. */
+export interface MeasuredUsage {
+  /** Requests per day over the window (requests ÷ window length in days). */
+  requestsPerDay: number;
+  /** Requests seen in the window. */
+  requests?: number | undefined;
+  /** The window of the data: ISO 8601 timestamps of its first and last record (or bucket bounds). */
+  window?: { from: string; to: string } | undefined;
+  /** Input tokens per request (all of them: static, dynamic, tools; cached ones included). */
+  inputTokens?: TokenDistribution | undefined;
+  /** Output tokens per request. */
+  outputTokens?: TokenDistribution | undefined;
+  /** Share (0..1) of input tokens served from the provider's prompt cache. */
+  cacheHitShare?: number | undefined;
+  /** Models the site actually used, with their request counts. */
+  models?: Record<string, number> | undefined;
+  /** What the site actually cost per month (window cost scaled to daysPerMonth). */
+  actualMonthlyCostUsd?: number | undefined;
+  /** Actual cost per request, averaged over the window. */
+  actualCostPerRequestUsd?: number | undefined;
+  /** Where the figures came from, e.g. `OpenTelemetry spans.jsonl (2026-11-20)`. */
+  source?: string | undefined;
+}
+
+/**
+ * One entry of `calibration.match:` — telemetry records that satisfy every condition given (tag, model, traceName)
+ * belong to the call sites named by `callSites` (split evenly when there are several).
+ */
+export interface CalibrationMatchRule {
+  /** Tags the record must carry: `key=value` (exact value) or `key` (any value). Keys are case-insensitive. */
+  tag?: string[] | undefined;
+  /** Model id glob, e.g. `gpt-4o-mini` or `gpt-4o*` (case-insensitive). */
+  model?: string | undefined;
+  /** Trace name glob (Langfuse `traceName`, `langfuse.trace.name` span attribute). */
+  traceName?: string | undefined;
+  /** Call-site ids or globs over them. */
+  callSites: string[];
+}
+
+/** `calibration:` — how `costlens calibrate` maps telemetry to call sites when records carry no code location. */
+export interface CalibrationSettings {
+  match: CalibrationMatchRule[];
 }
 
 /** One entry of `features:` — a named group of call sites, for attribution and shared traffic. */
@@ -116,6 +173,29 @@ export interface AdviceSettings {
   disabled?: string[] | undefined;
 }
 
+/**
+ * One entry of `scenarios:` — a named what-if, applied by the cost report by re-estimating every call site with the
+ * changes below (src/core/report/scenario.ts). Every field is optional; an empty scenario is the baseline.
+ */
+export interface ScenarioSpec {
+  /** Free text shown in reports. */
+  description?: string | undefined;
+  /** Multiplies the traffic of every call site (10 for 10x growth, 0.5 for half). Default 1. */
+  trafficMultiplier?: number | undefined;
+  /**
+   * Model per feature: the chat/generation call sites of the feature (a `features` name, a call site's `feature:`
+   * label, or a folder label such as `api/` for sites without a feature) use this model. `provider/model` picks the
+   * provider; otherwise it is inferred. Embedding calls keep their model.
+   */
+  featureModels?: Record<string, string> | undefined;
+  /** Share (0..1) of input tokens served from the prompt cache, for every call site but embeddings. */
+  cacheHitRate?: number | undefined;
+  /** Share (0..1) of requests sent through a provider Batch API, for every call site that is not interactive. */
+  batchShare?: number | undefined;
+  /** Share (0..1) of requests a router sends to a cheaper model, at the call sites costlens suggests routing for. */
+  routedShare?: number | undefined;
+}
+
 /** A validated usage file. Sections that are absent from the file are empty here, never undefined. */
 export interface UsageConfig {
   version: 1;
@@ -127,9 +207,11 @@ export interface UsageConfig {
   prices: PriceOverride[];
   /** Path of a LiteLLM-format price JSON, relative to the usage file, as written. */
   pricesFile?: string | undefined;
-  /** Reserved for what-if scenarios: any mapping, kept as read. */
-  scenarios: Record<string, unknown>;
+  /** Named what-if scenarios, in file order. */
+  scenarios: Record<string, ScenarioSpec>;
   advice: AdviceSettings;
+  /** `calibration:` — absent when the file has none. */
+  calibration?: CalibrationSettings | undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -207,6 +289,39 @@ const defaultsShape = {
   daysPerMonth: z.number().gt(0, 'must be more than 0').max(31, 'must be at most 31').optional(),
 };
 
+const tokenDistributionShape = {
+  median: nonNegative,
+  p90: nonNegative,
+  mean: nonNegative.optional(),
+};
+
+const tokenDistribution = z.strictObject(tokenDistributionShape).superRefine((d, ctx) => {
+  if (d.p90 < d.median) ctx.addIssue({ code: 'custom', path: ['p90'], message: `p90 (${d.p90}) must not be below the median (${d.median})` });
+});
+
+const isoTimestamp = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 timestamp such as 2026-11-20T00:00:00Z');
+
+const windowShape = {
+  from: isoTimestamp,
+  to: isoTimestamp,
+};
+
+const measuredShape = {
+  requestsPerDay: nonNegative,
+  requests: nonNegative.optional(),
+  window: z
+    .strictObject(windowShape)
+    .refine((w) => Date.parse(w.from) <= Date.parse(w.to), { path: ['to'], message: 'must not be before from' })
+    .optional(),
+  inputTokens: tokenDistribution.optional(),
+  outputTokens: tokenDistribution.optional(),
+  cacheHitShare: share.optional(),
+  models: z.record(nonEmptyString, nonNegative).optional(),
+  actualMonthlyCostUsd: nonNegative.optional(),
+  actualCostPerRequestUsd: nonNegative.optional(),
+  source: z.string().optional(),
+};
+
 const callSiteShape = {
   ...trafficShape,
   inputTokens: amount.optional(),
@@ -215,12 +330,33 @@ const callSiteShape = {
   batchShare: share.optional(),
   feature: nonEmptyString.optional(),
   model: nonEmptyString.optional(),
+  measured: nullAsAbsent(z.strictObject(measuredShape)),
+};
+
+/** One glob or a list of globs (feature and calibration `callSites`). */
+const globList = z.union([nonEmptyString.transform((s) => [s]), z.array(nonEmptyString)]);
+
+const matchRuleShape = {
+  tag: z.union([nonEmptyString.transform((s) => [s]), z.array(nonEmptyString)]).optional(),
+  model: nonEmptyString.optional(),
+  traceName: nonEmptyString.optional(),
+  callSites: globList,
+};
+
+const matchRule = z
+  .strictObject(matchRuleShape)
+  .refine((rule) => rule.tag !== undefined || rule.model !== undefined || rule.traceName !== undefined, {
+    message: 'a match rule needs at least one condition: tag, model or traceName',
+  });
+
+const calibrationShape = {
+  match: nullAsAbsent(z.array(matchRule)),
 };
 
 const featureShape = {
   description: z.string().optional(),
   /** One glob or a list of globs. */
-  callSites: z.union([nonEmptyString.transform((s) => [s]), z.array(nonEmptyString)]).optional(),
+  callSites: globList.optional(),
   ...trafficShape,
 };
 
@@ -232,6 +368,25 @@ const priceShape = {
   cachedInputPerMTok: nonNegative.optional(),
   cacheWritePerMTok: nonNegative.optional(),
 };
+
+/** The largest traffic multiplier accepted (a typo such as 10000 for 10 is more likely than 100,000x growth). */
+export const MAX_TRAFFIC_MULTIPLIER = 10_000;
+
+const scenarioShape = {
+  description: z.string().optional(),
+  trafficMultiplier: z
+    .number()
+    .gt(0, 'must be more than 0 (1 keeps today\'s traffic, 10 is 10x growth)')
+    .max(MAX_TRAFFIC_MULTIPLIER, `must be at most ${MAX_TRAFFIC_MULTIPLIER}`)
+    .optional(),
+  featureModels: nullAsAbsent(z.record(nonEmptyString, nonEmptyString)),
+  cacheHitRate: share.optional(),
+  batchShare: share.optional(),
+  routedShare: share.optional(),
+};
+
+/** One `scenarios` entry; exported so hosts can validate a scenario sent by a webview the same way. */
+export const scenarioSpecSchema: z.ZodType<ScenarioSpec> = z.preprocess((value) => value ?? {}, z.strictObject(scenarioShape));
 
 export const ADVICE_KINDS = ['right-size', 'route', 'cache', 'prompt-cache', 'batch', 'bound-output', 'attribute'] as const;
 
@@ -264,8 +419,9 @@ const topShape = {
   ),
   prices: nullAsAbsent(z.array(z.strictObject(priceShape))),
   pricesFile: nonEmptyString.optional(),
-  scenarios: nullAsAbsent(z.record(z.string(), z.unknown())),
+  scenarios: nullAsAbsent(z.record(nonEmptyString, scenarioSpecSchema)),
   advice: nullAsAbsent(z.strictObject(adviceShape)),
+  calibration: nullAsAbsent(z.strictObject(calibrationShape)),
 };
 
 /** The whole usage file (the YAML document converted to plain data; an empty document is `{}`). */
@@ -282,6 +438,7 @@ export const usageConfigSchema: z.ZodType<UsageConfig> = z.strictObject(topShape
       pricesFile: file.pricesFile,
       scenarios: file.scenarios ?? {},
       advice: file.advice ?? {},
+      calibration: file.calibration ? { match: file.calibration.match ?? [] } : undefined,
     }),
 );
 
@@ -310,7 +467,18 @@ export const KNOWN_KEYS = {
   price: Object.keys(priceShape),
   range: Object.keys(rangeShape),
   advice: Object.keys(adviceShape),
+  scenario: Object.keys(scenarioShape),
+  measured: Object.keys(measuredShape),
+  tokenDistribution: Object.keys(tokenDistributionShape),
+  window: Object.keys(windowShape),
+  calibration: Object.keys(calibrationShape),
+  matchRule: Object.keys(matchRuleShape),
 } as const;
+
+// Scenario fields repeat callSites fields (cacheHitRate, batchShare): a misplaced `cacheHitRate` belongs in a callSites
+// entry, not in a what-if. Keeping `scenario` out of enumeration keeps it out of "it belongs in ..." hints, while
+// "did you mean" inside a scenarios entry still uses it.
+Object.defineProperty(KNOWN_KEYS, 'scenario', { enumerable: false });
 
 export type ObjectKind = keyof typeof KNOWN_KEYS;
 
@@ -324,6 +492,12 @@ export const OBJECT_KIND_LABEL: Record<ObjectKind, string> = {
   price: 'a prices entry',
   range: 'a { low, expected, high } range',
   advice: 'advice',
+  scenario: 'a scenarios entry',
+  measured: 'a measured block',
+  tokenDistribution: 'a measured { median, p90 } token figure',
+  window: 'a measured window',
+  calibration: 'calibration',
+  matchRule: 'a calibration.match rule',
 };
 
 /** Fields that hold a number-or-range (`amount`). */
@@ -342,6 +516,15 @@ export function objectKindAt(path: readonly PropertyKey[]): ObjectKind | undefin
   if (head === 'features' && path.length === 2) return 'feature';
   if (head === 'prices' && path.length === 2) return 'price';
   if (head === 'advice' && path.length === 1) return 'advice';
+  if (head === 'scenarios' && path.length === 2) return 'scenario';
+  if (head === 'callSites' && path[2] === 'measured') {
+    if (path.length === 3) return 'measured';
+    if (path.length === 4 && (path[3] === 'inputTokens' || path[3] === 'outputTokens')) return 'tokenDistribution';
+    if (path.length === 4 && path[3] === 'window') return 'window';
+    return undefined;
+  }
+  if (head === 'calibration' && path.length === 1) return 'calibration';
+  if (head === 'calibration' && second === 'match' && path.length === 3) return 'matchRule';
   const last = path[path.length - 1];
   if (typeof last === 'string' && AMOUNT_KEYS.has(last)) return 'range';
   return undefined;

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import type * as z from 'zod';
 
-import { describePatternProblem } from './callSitePatterns';
+import { describePatternProblem, isGlobPattern } from './callSitePatterns';
 import { formatUsagePath, KNOWN_KEYS, OBJECT_KIND_LABEL, objectKindAt, usageConfigSchema, type ObjectKind, type UsageConfig } from './schema';
 import { closestMatch } from './suggest';
 
@@ -271,9 +271,12 @@ function reportZodIssue(issue: z.core.$ZodIssue, prefix: readonly PropertyKey[],
         for (const inner of chosen) reportZodIssue(inner, segments, doc, collector);
         return;
       }
-      const expected = segments[0] === 'features' && segments[2] === 'callSites'
+      const last = segments[segments.length - 1];
+      const expected = (segments[0] === 'features' && segments[2] === 'callSites') || (segments[0] === 'calibration' && last === 'callSites')
         ? 'a glob or a list of globs'
-        : 'a number or a range { low, expected, high }';
+        : segments[0] === 'calibration' && last === 'tag'
+          ? 'a tag (key=value or key) or a list of tags'
+          : 'a number or a range { low, expected, high }';
       collector.add('error', where.value, segments, valueMessage(issue.input, `must be ${expected}`));
       return;
     }
@@ -381,6 +384,28 @@ function checkSemantics(config: UsageConfig, doc: Document, collector: IssueColl
       );
     }
   }
+
+  // Measured figures describe one call site: on a glob they would be copied to every site it matches.
+  for (const [key, entry] of Object.entries(config.callSites)) {
+    if (entry.measured !== undefined && isGlobPattern(key)) {
+      collector.add('warning', locate(doc, ['callSites', key, 'measured']).key, ['callSites', key, 'measured'], 'measured figures belong to one call site; on a glob key they are ignored (costlens calibrate writes them under exact ids)');
+    }
+  }
+
+  config.calibration?.match.forEach((rule, index) => {
+    rule.callSites.forEach((pattern, inner) => {
+      const problem = describePatternProblem(pattern);
+      const segments = ['calibration', 'match', index, 'callSites', inner];
+      if (problem) collector.add('warning', locate(doc, segments).value ?? locate(doc, segments.slice(0, 4)).value, segments, `${JSON.stringify(pattern)} ${problem.message}`);
+    });
+    (rule.tag ?? []).forEach((tag, inner) => {
+      const [key] = tag.split('=', 1);
+      if (key.trim() === '') {
+        const segments = ['calibration', 'match', index, 'tag', inner];
+        collector.add('error', locate(doc, segments).value ?? locate(doc, segments.slice(0, 4)).value, segments, `tag ${JSON.stringify(tag)} has no key: write key=value or key`);
+      }
+    });
+  });
 
   const seenPrices = new Map<string, number>();
   config.prices.forEach((price, index) => {
