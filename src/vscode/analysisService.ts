@@ -16,6 +16,7 @@ import { loadPriceOverrides } from '../core/engine/loadConfig';
 import { AnalysisWorker, WorkerCancelledError } from '../core/engine/workerClient';
 import type { WorkerConfig, WorkerToHost } from '../core/engine/workerProtocol';
 import type { Scenario } from '../core/report/scenario';
+import type { CalculatorResult, FeatureSpec } from '../core/report/calculator';
 import type { PriceOverride } from '../core/pricing/catalogue';
 import type { Suggestion } from '../core/advise/types';
 import type { Range, UsageConfig } from '../core/usage/schema';
@@ -155,6 +156,13 @@ export class AnalysisService implements vscode.Disposable {
     if (!f) throw new Error(`${folder.name} is not a scanned folder`);
     const version = (this.context.extension.packageJSON as { version?: string }).version ?? '';
     return this.worker.report(f.root, f.linked, f.skipped, scenario, folder.name, version);
+  }
+
+  /** The feature calculator, priced with a folder's configuration. */
+  async calculate(folder: vscode.WorkspaceFolder, spec: FeatureSpec): Promise<CalculatorResult> {
+    const f = this.folders.get(folder.uri.toString());
+    if (!f) throw new Error(`${folder.name} is not a scanned folder`);
+    return this.worker.calculate(f.root, spec);
   }
 
   findSuggestion(id: string): { folder: vscode.WorkspaceFolder; site: CallSiteRef; suggestion: Suggestion } | undefined {

@@ -10,6 +10,7 @@ export const COMMANDS = {
   groupByFolder: 'costlens.groupByFolder',
   revealCallSite: 'costlens.revealCallSite',
   applySuggestion: 'costlens.applySuggestion',
+  estimateFeature: 'costlens.estimateFeature',
 } as const;
 
 export const TREE_VIEW_ID = 'costlens.callSites';

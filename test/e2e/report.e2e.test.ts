@@ -66,3 +66,16 @@ test('a scenario is saved into costlens.yml, keeping its comments', { skip: SKIP
   assert.match(text, /^# Traffic assumptions for the help-desk demo/);
   assert.match(text, /scenarios:\n {2}growth:\n(.*\n)*? {4}trafficMultiplier: 10/);
 });
+
+test('Estimate a Feature shows the candidate models side by side with batch and caching variants', { skip: SKIP, timeout: 90_000 }, async () => {
+  await editor!.runCommand('costlens: Estimate a Feature');
+  const frames = (editor!.page as unknown as { frameLocator(s: string): { frameLocator(s: string): { locator(s: string): Loc } } }).frameLocator('iframe.webview >> nth=-1').frameLocator('iframe');
+  await frames.locator('#calculator-table').waitFor({ timeout: 30_000 });
+  const table = (await frames.locator('#calculator-table').textContent()) ?? '';
+  assert.match(table, /gpt-4o \(given\)/);
+  assert.match(table, /gpt-4o-mini/);
+  // 1,200 in + 300 out at gpt-4o ($2.50 / $10 per MTok) = $0.0060 per request, × 150k requests/month = $900
+  assert.match(table, /\$0\.0060/);
+  assert.match(table, /\$900/);
+  await editor!.screenshot('estimate-feature');
+});

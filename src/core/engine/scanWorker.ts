@@ -6,6 +6,7 @@
 import { parentPort } from 'node:worker_threads';
 import { CancelledError, CostEngine, totalsOf } from './engine';
 import { buildReport } from '../report/reportModel';
+import { estimateFeature } from '../report/calculator';
 import { applyScenario, isBaseline, modelOptions, scenarioTargets } from '../report/scenario';
 import { ScanCache } from './scanCache';
 import type { HostToWorker, WorkerConfig, WorkerToHost } from './workerProtocol';
@@ -110,6 +111,11 @@ async function handle(message: HostToWorker): Promise<void> {
       const report = buildReport(scan, f.config.usage, { scenario: outcome, workspace: message.workspace, toolVersion: message.toolVersion });
       const targets = scenarioTargets(scan, f.config.usage).map((t) => ({ key: t.key, label: t.key, models: t.models, callSites: t.callSites }));
       send({ type: 'reported', id: message.id, report, targets, models: modelOptions(scan), elapsedMs: Date.now() - started });
+      return;
+    }
+    case 'calculate': {
+      const e = await engineOf(folder(message.root));
+      send({ type: 'calculated', id: message.id, result: estimateFeature({ ...message.spec, tiers: message.spec.tiers ?? e.usage?.advice.tiers }, e.prices) });
       return;
     }
     case 'cancel':

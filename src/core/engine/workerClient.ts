@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads';
 import type { EstimatedCallSite, ScanProgress, ScanResult } from './engine';
 import type { HostToWorker, WorkerConfig, WorkerToHost } from './workerProtocol';
 import type { Scenario } from '../report/scenario';
+import type { CalculatorResult, FeatureSpec } from '../report/calculator';
 
 export class WorkerCancelledError extends Error {
   constructor() {
@@ -67,6 +68,14 @@ export class AnalysisWorker {
     return this.request({ type: 'report', id: 0, root, sites, skipped, scenario, workspace, toolVersion }).then((m) => {
       if (m.type !== 'reported') throw new Error(`unexpected answer ${m.type}`);
       return m;
+    });
+  }
+
+  /** The feature calculator, with the prices of a configured root (its usage file's price overrides). */
+  calculate(root: string, spec: FeatureSpec): Promise<CalculatorResult> {
+    return this.request({ type: 'calculate', id: 0, root, spec }).then((m) => {
+      if (m.type !== 'calculated') throw new Error(`unexpected answer ${m.type}`);
+      return m.result;
     });
   }
 

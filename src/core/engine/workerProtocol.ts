@@ -7,6 +7,7 @@ import type { UsageConfig } from '../usage/schema';
 import type { EstimatedCallSite, ScanResult } from './engine';
 import type { FileFilterOptions } from './files';
 import type { Report } from '../report/reportModel';
+import type { CalculatorResult, FeatureSpec } from '../report/calculator';
 import type { Scenario } from '../report/scenario';
 
 export interface WorkerConfig {
@@ -31,6 +32,8 @@ export type HostToWorker =
   | { type: 'invalidate'; id: number; root: string; files: string[] }
   /** Builds the cost report of the given (linked) sites, with a what-if scenario applied when given. */
   | { type: 'report'; id: number; root: string; sites: EstimatedCallSite[]; skipped: Array<{ file: string; reason: string }>; scenario: Scenario | null; workspace: string; toolVersion: string }
+  /** The feature calculator (no code yet): candidate models side by side with batch and caching variants. */
+  | { type: 'calculate'; id: number; root: string; spec: FeatureSpec }
   | { type: 'cancel'; id: number };
 
 export type WorkerToHost =
@@ -39,6 +42,7 @@ export type WorkerToHost =
   | { type: 'analyzed'; id: number; callSites: EstimatedCallSite[]; problem: string | null }
   | { type: 'invalidated'; id: number; dependents: string[] }
   | { type: 'configured'; id: number }
+  | { type: 'calculated'; id: number; result: CalculatorResult }
   | { type: 'reported'; id: number; report: Report; targets: Array<{ key: string; label: string; models: string[]; callSites: number }>; models: string[]; elapsedMs: number }
   | { type: 'cancelled'; id: number }
   | { type: 'failed'; id: number; message: string }

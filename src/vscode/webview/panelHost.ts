@@ -23,7 +23,7 @@ export interface PanelOptions<In extends { type: string }> {
 export interface PanelHandle {
   readonly panel: vscode.WebviewPanel;
   /** Posts to the webview once it said it is ready (messages before that are queued). */
-  post(message: { type: string }): void;
+  post<M extends { type: string }>(message: M): void;
 }
 
 export function mediaRoot(extensionUri: vscode.Uri): vscode.Uri {
@@ -54,7 +54,7 @@ export function openPanel<In extends { type: string }>(extensionUri: vscode.Uri,
   const queue: Array<{ type: string }> = [];
   const handle: PanelHandle = {
     panel,
-    post(message) {
+    post<M extends { type: string }>(message: M) {
       if (ready) void panel.webview.postMessage(message);
       else queue.push(message);
     },
