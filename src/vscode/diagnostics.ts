@@ -20,11 +20,13 @@ export const DIAGNOSTIC_CODES = {
 /** Suggestions appear as `costlens.advice.<kind>` diagnostics (right-size, route, cache, prompt-cache, batch, ...). */
 export const ADVICE_CODE_PREFIX = 'costlens.advice.';
 
-/** Severity by the size of the saving (or of what is at stake). */
+/**
+ * Severity by the size of the saving (or of what is at stake). Never Hint: VS Code leaves Hint diagnostics out of the
+ * Problems panel, and every suggestion above `costlens.advice.minMonthlySaving` is meant to be listed there.
+ */
 function adviceSeverity(usd: number): vscode.DiagnosticSeverity {
   if (usd >= 1000) return vscode.DiagnosticSeverity.Warning;
-  if (usd >= 100) return vscode.DiagnosticSeverity.Information;
-  return vscode.DiagnosticSeverity.Hint;
+  return vscode.DiagnosticSeverity.Information;
 }
 
 export function adviceDiagnostics(site: EstimatedCallSite, minMonthlySaving: number, currency: Currency): vscode.Diagnostic[] {
@@ -56,7 +58,7 @@ export function diagnosticsFor(site: EstimatedCallSite): vscode.Diagnostic[] {
   if (!site.model.resolved && site.role !== 'construct') {
     add(DIAGNOSTIC_CODES.unresolvedModel, `LLM call with an unresolved model (${site.model.resolution}); its cost is unknown. Set \`model\` for ${site.id} in costlens.yml or use a constant.`, vscode.DiagnosticSeverity.Warning);
   } else if (site.estimate && site.estimate.costPerRequestUsd === null) {
-    add(DIAGNOSTIC_CODES.unknownPrice, `No price known for ${site.model.resolved} (${site.provider}): ${site.estimate.priceUnknownReason ?? 'unknown'}. It is left out of totals.`, vscode.DiagnosticSeverity.Warning);
+    add(DIAGNOSTIC_CODES.unknownPrice, `No price known for ${site.model.resolved} (${site.provider}): ${(site.estimate.priceUnknownReason ?? 'unknown').replace(/\.+$/, '')}. It is left out of totals.`, vscode.DiagnosticSeverity.Warning);
   }
   const generates = site.api !== 'embeddings' && site.role !== 'construct';
   if (generates && site.params.maxOutputTokens === null && !(site.role === 'invoke' && site.estimate?.outputSource === 'limit')) {
@@ -66,21 +68,36 @@ export function diagnosticsFor(site: EstimatedCallSite): vscode.Diagnostic[] {
   return out;
 }
 
+/** What a file's diagnostics show, to tell whether they changed. */
+function fingerprint(diagnostics: vscode.Diagnostic[]): string {
+  return JSON.stringify(diagnostics.map((d) => [d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character, d.severity, d.code, d.message]));
+}
+
 export function register(service: AnalysisService): vscode.Disposable {
   const collection = vscode.languages.createDiagnosticCollection('costlens');
+  // Only files whose diagnostics changed are re-set: every re-set fires a marker change in the editors of that file,
+  // which restarts their code-action request (a Quick Fix menu opened at that moment comes up empty).
+  let published = new Map<string, { uri: vscode.Uri; fingerprint: string }>();
   const publish = (): void => {
-    collection.clear();
-    if (!service.currentSettings.diagnosticsEnabled) return;
     const byUri = new Map<string, { uri: vscode.Uri; diagnostics: vscode.Diagnostic[] }>();
     const settings = service.currentSettings;
-    for (const { site, uri } of service.allSites()) {
-      const diagnostics = [...diagnosticsFor(site), ...adviceDiagnostics(site, settings.adviceMinMonthlySaving, settings.currency)];
-      if (!diagnostics.length) continue;
-      const entry = byUri.get(uri.toString()) ?? { uri, diagnostics: [] };
-      entry.diagnostics.push(...diagnostics);
-      byUri.set(uri.toString(), entry);
+    if (settings.diagnosticsEnabled) {
+      for (const { site, uri } of service.allSites()) {
+        const diagnostics = [...diagnosticsFor(site), ...adviceDiagnostics(site, settings.adviceMinMonthlySaving, settings.currency)];
+        if (!diagnostics.length) continue;
+        const entry = byUri.get(uri.toString()) ?? { uri, diagnostics: [] };
+        entry.diagnostics.push(...diagnostics);
+        byUri.set(uri.toString(), entry);
+      }
     }
-    for (const { uri, diagnostics } of byUri.values()) collection.set(uri, diagnostics);
+    const next = new Map<string, { uri: vscode.Uri; fingerprint: string }>();
+    for (const [key, { uri, diagnostics }] of byUri) {
+      const print = fingerprint(diagnostics);
+      next.set(key, { uri, fingerprint: print });
+      if (published.get(key)?.fingerprint !== print) collection.set(uri, diagnostics);
+    }
+    for (const [key, { uri }] of published) if (!next.has(key)) collection.delete(uri);
+    published = next;
   };
   publish();
   return vscode.Disposable.from(collection, service.onDidChange(publish));

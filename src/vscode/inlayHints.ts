@@ -22,9 +22,12 @@ class CostInlayHintsProvider implements vscode.InlayHintsProvider {
       const line = site.line - 1;
       if (line < range.start.line || line > range.end.line || line >= document.lineCount) continue;
       const { text, flags } = lensText(site, settings.currency);
-      const hint = new vscode.InlayHint(document.lineAt(line).range.end, `${text}${flags.length ? ` ⚠ ${flags.join(', ')}` : ''}`, vscode.InlayHintKind.Type);
+      // VS Code cuts inlay hints after `editor.inlayHints.maximumLength` characters (43 by default): the warning
+      // marker goes first so that a figure resting on assumptions stays marked; the tooltip names the flags.
+      const warn = flags.length ? '⚠ ' : '';
+      const hint = new vscode.InlayHint(document.lineAt(line).range.end, `${warn}${text}${flags.length ? ` · ${flags.join(', ')}` : ''}`, vscode.InlayHintKind.Type);
       hint.paddingLeft = true;
-      hint.tooltip = new vscode.MarkdownString(explainMarkdown(site, settings.currency));
+      hint.tooltip = new vscode.MarkdownString(`${flags.length ? `**⚠ ${flags.join(', ')}**\n\n` : ''}${explainMarkdown(site, settings.currency)}`);
       hints.push(hint);
     }
     return hints;

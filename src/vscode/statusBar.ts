@@ -13,6 +13,7 @@ export function register(service: AnalysisService): vscode.Disposable {
     if (!service.hasScanned()) {
       item.text = '$(sync~spin) costlens';
       item.tooltip = 'costlens: scanning the workspace for LLM calls…';
+      item.accessibilityInformation = { label: 'costlens: scanning the workspace for LLM calls' };
     } else {
       const currency = service.currentSettings.currency;
       item.text = `$(graph) ${formatMoneyCompact(t.monthlyCostUsd, currency)}/mo${t.unpricedCallSites ? ' $(warning)' : ''}`;
@@ -24,6 +25,10 @@ export function register(service: AnalysisService): vscode.Disposable {
       );
       md.supportThemeIcons = true;
       item.tooltip = md;
+      // Screen readers would otherwise read the icon name and the tooltip's Markdown syntax.
+      item.accessibilityInformation = {
+        label: `costlens: ${formatMoneyCompact(t.monthlyCostUsd, currency)} per month estimated across ${t.callSites} LLM call site${t.callSites === 1 ? '' : 's'}${t.unpricedCallSites ? `, ${t.unpricedCallSites} without a known price` : ''}`,
+      };
     }
     item.show();
   };

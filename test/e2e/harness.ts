@@ -46,6 +46,11 @@ export interface StartEditorOptions {
   startupTimeoutMs?: number;
   /** Browser viewport. Default 1400x900. */
   viewport?: { width: number; height: number };
+  /**
+   * More extensions to install, each a folder with its package.json (copied whole, as `publisher.name-version`):
+   * e.g. a small extension that runs tests inside the extension host.
+   */
+  extraExtensionDirs?: string[];
 }
 
 /** Milliseconds since startEditor() was called. */
@@ -344,6 +349,10 @@ export async function startEditor(options: StartEditorOptions): Promise<Editor> 
   try {
     // (b) The extension.
     installExtension(extensionDevDir, extensionsDir, manifest);
+    for (const dir of options.extraExtensionDirs ?? []) {
+      const extra = readManifest(dir);
+      fs.cpSync(dir, path.join(extensionsDir, `${extra.publisher}.${extra.name}-${extra.version}`), { recursive: true });
+    }
     // (c) User settings.
     fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
     fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));

@@ -29,6 +29,27 @@ export interface Locator {
   innerText(options?: { timeout?: number }): Promise<string>;
   allInnerTexts(): Promise<string[]>;
   getAttribute(name: string, options?: { timeout?: number }): Promise<string | null>;
+  inputValue(options?: { timeout?: number }): Promise<string>;
+  hover(options?: { timeout?: number; position?: { x: number; y: number } }): Promise<void>;
+  dblclick(options?: { timeout?: number }): Promise<void>;
+  selectOption(value: string, options?: { timeout?: number }): Promise<string[]>;
+  boundingBox(options?: { timeout?: number }): Promise<BoundingBox | null>;
+  screenshot(options?: { path?: string; timeout?: number }): Promise<Buffer>;
+}
+
+export interface BoundingBox {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface Mouse {
+  move(x: number, y: number, options?: { steps?: number }): Promise<void>;
+  click(x: number, y: number, options?: { button?: 'left' | 'right' | 'middle'; clickCount?: number }): Promise<void>;
+  wheel(deltaX: number, deltaY: number): Promise<void>;
+  down(options?: { button?: 'left' | 'right' | 'middle' }): Promise<void>;
+  up(options?: { button?: 'left' | 'right' | 'middle' }): Promise<void>;
 }
 
 export interface Keyboard {
@@ -44,13 +65,20 @@ export interface ConsoleMessage {
 
 export interface Page {
   readonly keyboard: Keyboard;
+  readonly mouse: Mouse;
   goto(url: string, options?: { waitUntil?: 'load' | 'domcontentloaded' | 'networkidle' | 'commit'; timeout?: number }): Promise<unknown>;
   waitForSelector(selector: string, options?: { state?: WaitState; timeout?: number }): Promise<unknown>;
   waitForTimeout(ms: number): Promise<void>;
-  waitForFunction<R>(fn: () => R, arg?: undefined, options?: { timeout?: number; polling?: number | 'raf' }): Promise<unknown>;
+  waitForFunction<R>(fn: (() => R) | string, arg?: undefined, options?: { timeout?: number; polling?: number | 'raf' }): Promise<unknown>;
   locator(selector: string, options?: { hasText?: string | RegExp }): Locator;
-  screenshot(options?: { path?: string; fullPage?: boolean; timeout?: number }): Promise<Buffer>;
+  screenshot(options?: { path?: string; fullPage?: boolean; timeout?: number; clip?: BoundingBox }): Promise<Buffer>;
   evaluate<R>(fn: () => R | Promise<R>): Promise<R>;
+  /**
+   * A JavaScript expression evaluated in the page (its value, awaited if a promise). Browser-side code is passed as
+   * text: this project type-checks without the DOM lib, and tsx's keepNames would add `__name()` calls to functions
+   * that the page does not define.
+   */
+  evaluate<R>(expression: string): Promise<R>;
   bringToFront(): Promise<void>;
   setDefaultTimeout(ms: number): void;
   on(event: 'console', listener: (message: ConsoleMessage) => void): Page;

@@ -35,9 +35,10 @@ export function explainMarkdown(site: EstimatedCallSite, currency: Currency = US
   out.push(`**costlens** · ${site.sdk} ${site.api}${site.role !== 'request' ? ` (${site.role})` : ''} · ${site.provider}`);
   out.push('');
   const model = site.model.resolved ? `\`${site.model.resolved}\`` : `unresolved${site.model.expression ? ` \`${mdCode(site.model.expression)}\`` : ''}`;
-  out.push(`**Model** ${model} — ${mdText(site.model.resolution)}`);
-  out.push(`**Provider** ${site.provider} — ${mdText(site.providerReason)}`);
-  out.push(`**Context** ${site.context}${site.inLoop ? ', in a loop' : ''} — ${mdText(site.contextReason)}`);
+  // Two trailing spaces: a Markdown line break, so each fact keeps its own line in hovers.
+  out.push(`**Model** ${model} — ${mdText(site.model.resolution)}  `);
+  out.push(`**Provider** ${site.provider} — ${mdText(site.providerReason)}  `);
+  out.push(`**Context** ${site.context}${site.inLoop ? ', in a loop' : ''} — ${mdText(site.contextReason)}${site.role === 'invoke' && site.constructId ? '  ' : ''}`);
   if (site.role === 'invoke' && site.constructId) out.push(`**Model bound at** \`${site.constructId}\``);
   if (!e) {
     out.push('', `This construction binds the model; its cost is counted on the ${site.usedBy?.length ?? 0} invocation(s) that use it.`);
