@@ -9,8 +9,15 @@ import { COMMANDS } from './commandIds';
 import { SUPPORTED_LANGUAGES } from './hintSettings';
 import { ADVICE_CODE_PREFIX, DIAGNOSTIC_CODES } from './diagnostics';
 
-/** Builds the WorkspaceEdit of a suggestion; null when the files changed since they were analysed. */
-export async function workspaceEditFor(folder: vscode.WorkspaceFolder, s: Suggestion): Promise<{ edit: vscode.WorkspaceEdit; created: vscode.Uri[] } | null> {
+/**
+ * Builds the WorkspaceEdit of a suggestion; null when the files changed since they were analysed. `analysedAt` is when
+ * the analysis last published results (a file written on disk after it has not been re-analysed yet).
+ */
+export async function workspaceEditFor(
+  folder: vscode.WorkspaceFolder,
+  s: Suggestion,
+  analysedAt = Number.POSITIVE_INFINITY,
+): Promise<{ edit: vscode.WorkspaceEdit; created: vscode.Uri[]; existing: vscode.Uri[] } | null> {
   if (!s.edit) return null;
   const edit = new vscode.WorkspaceEdit();
   for (const change of s.edit.changes) {
@@ -19,13 +26,28 @@ export async function workspaceEditFor(folder: vscode.WorkspaceFolder, s: Sugges
     const range = new vscode.Range(change.range.startLine - 1, change.range.startColumn - 1, change.range.endLine - 1, change.range.endColumn - 1);
     // The edit was computed on the text as analysed; refuse it if that text moved (the analysis will catch up).
     if (doc.offsetAt(range.start) !== change.range.startOffset || doc.offsetAt(range.end) !== change.range.endOffset) return null;
+    // Edits are computed on the file as it is on disk (also when its buffer was analysed). Offsets alone miss an edit
+    // on the same line before the target (`TAG_MODEL: str = "gpt-4o"`) or inside it: the text up to the end of the
+    // change must still be what was analysed, and the file must not have been written since the last analysis.
+    let disk: string;
+    try {
+      const stat = await vscode.workspace.fs.stat(uri);
+      if (stat.mtime > analysedAt) return null;
+      disk = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+    } catch {
+      return null;
+    }
+    const end = change.range.endOffset;
+    if (disk.length < end || doc.getText().slice(0, end) !== disk.slice(0, end)) return null;
     edit.replace(uri, range, change.newText);
   }
   const created: vscode.Uri[] = [];
+  const existing: vscode.Uri[] = [];
   for (const file of s.edit.newFiles) {
     const uri = vscode.Uri.joinPath(folder.uri, file.file);
     try {
       await vscode.workspace.fs.stat(uri);
+      existing.push(uri);
       continue; // never overwrite an existing file
     } catch {
       // absent: create it
@@ -33,7 +55,7 @@ export async function workspaceEditFor(folder: vscode.WorkspaceFolder, s: Sugges
     edit.createFile(uri, { ignoreIfExists: true, contents: new TextEncoder().encode(file.content) });
     created.push(uri);
   }
-  return { edit, created };
+  return { edit, created, existing };
 }
 
 class CostQuickFixProvider implements vscode.CodeActionProvider {
@@ -50,7 +72,10 @@ class CostQuickFixProvider implements vscode.CodeActionProvider {
       const kind = code === DIAGNOSTIC_CODES.unboundedOutput ? 'bound-output' : code.startsWith(ADVICE_CODE_PREFIX) ? code.slice(ADVICE_CODE_PREFIX.length) : null;
       if (!kind) continue;
       for (const site of sites) {
-        if (site.line - 1 !== diagnostic.range.start.line) continue;
+        // Advice diagnostics sit on the call's anchor (the line of its opening parenthesis); the unbounded-output one
+        // on the first line of the call expression, which differs for a chained call (`openai.chat.completions\n.create(`).
+        const line = code === DIAGNOSTIC_CODES.unboundedOutput ? site.range.startLine : site.line;
+        if (line - 1 !== diagnostic.range.start.line) continue;
         for (const s of site.suggestions ?? []) {
           if (s.kind !== kind || !s.edit) continue;
           const action = new vscode.CodeAction(s.edit.title, vscode.CodeActionKind.QuickFix);
@@ -66,7 +91,10 @@ class CostQuickFixProvider implements vscode.CodeActionProvider {
 }
 
 export function register(service: AnalysisService): vscode.Disposable {
+  // When the analysis last published: a file written after that has not been re-analysed yet (see workspaceEditFor).
+  let analysedAt = Date.now();
   return vscode.Disposable.from(
+    service.onDidChange(() => (analysedAt = Date.now())),
     vscode.languages.registerCodeActionsProvider(
       SUPPORTED_LANGUAGES.map((language) => ({ language, scheme: 'file' })),
       new CostQuickFixProvider(service),
@@ -78,16 +106,32 @@ export function register(service: AnalysisService): vscode.Disposable {
         void vscode.window.showWarningMessage('costlens: this suggestion no longer applies (the code changed).');
         return;
       }
-      const built = await workspaceEditFor(found.folder, found.suggestion);
+      const built = await workspaceEditFor(found.folder, found.suggestion, analysedAt);
       if (!built) {
         void vscode.window.showWarningMessage('costlens: the file changed since it was analysed; try again in a moment.');
         return;
       }
+      if (!built.created.length && !found.suggestion.edit?.changes.length) {
+        // Only scaffolds, and they all exist already: never overwritten; show the existing file instead.
+        const names = built.existing.map((uri) => vscode.workspace.asRelativePath(uri, false)).join(', ');
+        void vscode.window.showInformationMessage(`costlens: ${names} already exists and was not overwritten.`);
+        if (built.existing[0]) await vscode.window.showTextDocument(built.existing[0], { preview: false });
+        return;
+      }
+      // Other files the fix changes (the constant a right-size edits): saved afterwards when they had no unsaved changes,
+      // as VS Code does for refactorings, so that the calls that import them are re-estimated (that happens on save).
+      const others = [...new Set((found.suggestion.edit?.changes ?? []).map((c) => c.file))]
+        .map((file) => vscode.Uri.joinPath(found.folder.uri, file))
+        .filter((uri) => uri.toString() !== found.site.uri.toString())
+        .filter((uri) => !vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString() && d.isDirty));
       if (!(await vscode.workspace.applyEdit(built.edit))) {
         void vscode.window.showErrorMessage(`costlens: could not apply "${found.suggestion.edit?.title}".`);
         return;
       }
       service.log.info(`applied ${found.suggestion.id}: ${found.suggestion.edit?.title}`);
+      for (const uri of others) {
+        if (vscode.workspace.getConfiguration('files', uri).get<boolean>('refactoring.autoSave', true)) await (await vscode.workspace.openTextDocument(uri)).save();
+      }
       if (built.created[0]) await vscode.window.showTextDocument(built.created[0], { preview: false });
     }),
   );
