@@ -14,6 +14,7 @@ import * as inlayHints from './vscode/inlayHints';
 import * as quickFixes from './vscode/quickFixes';
 import * as reportPanel from './vscode/reportPanel';
 import * as calculatorPanel from './vscode/calculatorPanel';
+import * as telemetryImport from './vscode/telemetryImport';
 import * as statusBar from './vscode/statusBar';
 import * as usageFileDiagnostics from './vscode/usageFileDiagnostics';
 
@@ -43,6 +44,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Costle
     commands.register(service),
     reportPanel.register(context, service),
     calculatorPanel.register(context, service),
+    telemetryImport.register(service),
   );
   log.info(`costlens activated in ${Date.now() - started} ms (workspace ${vscode.workspace.isTrusted ? 'trusted' : 'restricted mode'})`);
   // The first scan runs in the background; activation does not wait for it.

@@ -17,6 +17,7 @@ import { AnalysisWorker, WorkerCancelledError } from '../core/engine/workerClien
 import type { WorkerConfig, WorkerToHost } from '../core/engine/workerProtocol';
 import type { Scenario } from '../core/report/scenario';
 import type { CalculatorResult, FeatureSpec } from '../core/report/calculator';
+import type { CalibrationResult } from '../core/calibrate/calibrate';
 import type { PriceOverride } from '../core/pricing/catalogue';
 import type { Suggestion } from '../core/advise/types';
 import type { Range, UsageConfig } from '../core/usage/schema';
@@ -163,6 +164,13 @@ export class AnalysisService implements vscode.Disposable {
     const f = this.folders.get(folder.uri.toString());
     if (!f) throw new Error(`${folder.name} is not a scanned folder`);
     return this.worker.calculate(f.root, spec);
+  }
+
+  /** Matches telemetry exports to a folder's call sites (in the worker); nothing is written. */
+  async calibrate(folder: vscode.WorkspaceFolder, files: string[]): Promise<CalibrationResult> {
+    const f = this.folders.get(folder.uri.toString());
+    if (!f) throw new Error(`${folder.name} is not a scanned folder`);
+    return this.worker.calibrate(f.root, files, f.linked);
   }
 
   findSuggestion(id: string): { folder: vscode.WorkspaceFolder; site: CallSiteRef; suggestion: Suggestion } | undefined {

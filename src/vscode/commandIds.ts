@@ -11,6 +11,7 @@ export const COMMANDS = {
   revealCallSite: 'costlens.revealCallSite',
   applySuggestion: 'costlens.applySuggestion',
   estimateFeature: 'costlens.estimateFeature',
+  importTelemetry: 'costlens.importTelemetry',
 } as const;
 
 export const TREE_VIEW_ID = 'costlens.callSites';

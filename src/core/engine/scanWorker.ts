@@ -7,6 +7,7 @@ import { parentPort } from 'node:worker_threads';
 import { CancelledError, CostEngine, totalsOf } from './engine';
 import { buildReport } from '../report/reportModel';
 import { estimateFeature } from '../report/calculator';
+import { calibrate } from '../calibrate/calibrate';
 import { applyScenario, isBaseline, modelOptions, scenarioTargets } from '../report/scenario';
 import { ScanCache } from './scanCache';
 import type { HostToWorker, WorkerConfig, WorkerToHost } from './workerProtocol';
@@ -116,6 +117,13 @@ async function handle(message: HostToWorker): Promise<void> {
     case 'calculate': {
       const e = await engineOf(folder(message.root));
       send({ type: 'calculated', id: message.id, result: estimateFeature({ ...message.spec, tiers: message.spec.tiers ?? e.usage?.advice.tiers }, e.prices) });
+      return;
+    }
+    case 'calibrate': {
+      const f = folder(message.root);
+      const e = await engineOf(f);
+      const result = await calibrate({ files: message.files, sites: message.sites, usage: f.config.usage, prices: e.prices, cwd: message.root, token: { get isCancellationRequested() { return cancelled.has(message.id); } } });
+      send({ type: 'calibrated', id: message.id, result });
       return;
     }
     case 'cancel':

@@ -8,6 +8,7 @@ import type { EstimatedCallSite, ScanProgress, ScanResult } from './engine';
 import type { HostToWorker, WorkerConfig, WorkerToHost } from './workerProtocol';
 import type { Scenario } from '../report/scenario';
 import type { CalculatorResult, FeatureSpec } from '../report/calculator';
+import type { CalibrationResult } from '../calibrate/calibrate';
 
 export class WorkerCancelledError extends Error {
   constructor() {
@@ -75,6 +76,14 @@ export class AnalysisWorker {
   calculate(root: string, spec: FeatureSpec): Promise<CalculatorResult> {
     return this.request({ type: 'calculate', id: 0, root, spec }).then((m) => {
       if (m.type !== 'calculated') throw new Error(`unexpected answer ${m.type}`);
+      return m.result;
+    });
+  }
+
+  /** Reads telemetry exports and matches them to the given sites (TelemetryImportError messages come back as errors). */
+  calibrate(root: string, files: string[], sites: EstimatedCallSite[]): Promise<CalibrationResult> {
+    return this.request({ type: 'calibrate', id: 0, root, files, sites }).then((m) => {
+      if (m.type !== 'calibrated') throw new Error(`unexpected answer ${m.type}`);
       return m.result;
     });
   }

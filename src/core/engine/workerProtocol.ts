@@ -8,6 +8,7 @@ import type { EstimatedCallSite, ScanResult } from './engine';
 import type { FileFilterOptions } from './files';
 import type { Report } from '../report/reportModel';
 import type { CalculatorResult, FeatureSpec } from '../report/calculator';
+import type { CalibrationResult } from '../calibrate/calibrate';
 import type { Scenario } from '../report/scenario';
 
 export interface WorkerConfig {
@@ -34,6 +35,8 @@ export type HostToWorker =
   | { type: 'report'; id: number; root: string; sites: EstimatedCallSite[]; skipped: Array<{ file: string; reason: string }>; scenario: Scenario | null; workspace: string; toolVersion: string }
   /** The feature calculator (no code yet): candidate models side by side with batch and caching variants. */
   | { type: 'calculate'; id: number; root: string; spec: FeatureSpec }
+  /** Imports telemetry exports against the given (linked) sites; nothing is written (the host writes). */
+  | { type: 'calibrate'; id: number; root: string; files: string[]; sites: EstimatedCallSite[] }
   | { type: 'cancel'; id: number };
 
 export type WorkerToHost =
@@ -43,6 +46,7 @@ export type WorkerToHost =
   | { type: 'invalidated'; id: number; dependents: string[] }
   | { type: 'configured'; id: number }
   | { type: 'calculated'; id: number; result: CalculatorResult }
+  | { type: 'calibrated'; id: number; result: CalibrationResult }
   | { type: 'reported'; id: number; report: Report; targets: Array<{ key: string; label: string; models: string[]; callSites: number }>; models: string[]; elapsedMs: number }
   | { type: 'cancelled'; id: number }
   | { type: 'failed'; id: number; message: string }

@@ -15,7 +15,14 @@ export function lensText(site: EstimatedCallSite, currency: Currency = USD): { t
   }
   const e = site.estimate;
   if (e.costPerRequestUsd === null) return { text: `price unknown · ${model}`, flags };
-  return { text: `≈ ${formatCostPerRequest(e.costPerRequestUsd, currency)}/req · ${formatMoneyCompact(e.monthlyCostUsd, currency)}/mo · ${model}`, flags };
+  // Measured figures (from `costlens calibrate`) are marked, with how far the assumptions were off.
+  const measured = e.trafficSource === 'measured' ? ` · measured${e.calibration?.errorPct != null ? ` (guess ${signedPct(e.calibration.errorPct)})` : ''}` : '';
+  return { text: `${measured ? '' : '≈ '}${formatCostPerRequest(e.costPerRequestUsd, currency)}/req · ${formatMoneyCompact(e.monthlyCostUsd, currency)}/mo · ${model}${measured}`, flags };
+}
+
+function signedPct(p: number): string {
+  const r = Math.round(p);
+  return `${r > 0 ? '+' : r < 0 ? '−' : '±'}${Math.abs(r)}%`;
 }
 
 /** Short markers for figures that rest on assumptions or lack inputs. */
@@ -65,6 +72,11 @@ export function explainMarkdown(site: EstimatedCallSite, currency: Currency = US
     out.push(`| Prices | **unknown** — ${mdText(e.priceUnknownReason ?? e.priceSource)} |`);
   }
   if (e.feature) out.push(`| Feature | ${mdText(e.feature)} |`);
+  if (e.calibration) {
+    const c = e.calibration;
+    out.push(`| Measured | ${c.measuredRequestsPerDay.toLocaleString('en-US')} requests/day${c.window ? ` (${mdText(c.window.from.slice(0, 10))} – ${mdText(c.window.to.slice(0, 10))})` : ''}${c.source ? `, from ${mdText(c.source)}` : ''}; input ${e.inputSource}, output ${e.outputSource} |`);
+    out.push(`| Estimate vs actual | assumptions alone: ${money(c.estimateBeforeUsd)}/mo; actual: ${money(c.actualMonthlyCostUsd)}/mo${c.errorPct !== null ? `; the guess was ${signedPct(c.errorPct)} off` : ''}${c.calibratedErrorPct !== null ? `; calibrated estimate ${signedPct(c.calibratedErrorPct)}` : ''} |`);
+  }
   if (e.assumptions.length) {
     out.push('', '**Assumptions**');
     for (const a of e.assumptions) out.push(`- ${mdText(a)}`);

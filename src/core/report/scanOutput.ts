@@ -3,6 +3,7 @@
  * requests and tickets, and SARIF 2.1.0 for code-scanning upload. Figures are formatted with ../format only.
  */
 import type { Suggestion } from '../advise/types';
+import { calibrationJsonFields } from '../calibrate/present';
 import { allSuggestions, type EstimatedCallSite, type ScanResult } from '../engine/engine';
 import { formatCostPerRequest, formatMoneyCompact, formatRequestsPerMonth, formatTokens } from '../format';
 
@@ -210,6 +211,7 @@ function siteJson(s: EstimatedCallSite): CallSiteJson {
           trafficDetail: e.trafficDetail,
           monthlyCostRangeUsd: e.monthlyCostRange ? { low: money(e.monthlyCostRange.low)!, high: money(e.monthlyCostRange.high)! } : null,
           feature: e.feature,
+          ...calibrationJsonFields(e),
         }
       : null,
   };
