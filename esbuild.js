@@ -6,13 +6,16 @@ const path = require('node:path');
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
-const outdir = path.join(__dirname, 'dist');
+// `--outdir=<dir>/dist` builds elsewhere (bench/ packages a production build without touching dist/); the webview
+// bundles then go to <dir>/media/build.
+const outdirArg = process.argv.find((a) => a.startsWith('--outdir='));
+const outdir = outdirArg ? path.resolve(outdirArg.slice('--outdir='.length)) : path.join(__dirname, 'dist');
 
 /** Runtime assets shared with src/core/assets.ts: file name in dist -> package path. */
 const assets = require('./src/core/runtimeAssets.json');
 
 /** Webview front-ends (media/<panel>/main.ts) and the libraries they load, into media/build/ (served to webviews). */
-const mediaBuild = path.join(__dirname, 'media', 'build');
+const mediaBuild = outdirArg ? path.join(outdir, '..', 'media', 'build') : path.join(__dirname, 'media', 'build');
 const webviewAssets = {
   'vscode-elements.js': '@vscode-elements/elements/dist/bundled.js',
   'codicon.css': '@vscode/codicons/dist/codicon.css',
@@ -64,7 +67,7 @@ async function main() {
   const contexts = await Promise.all([
     esbuild.context({ ...common, entryPoints: { extension: 'src/extension.ts' }, external: ['vscode'] }),
     esbuild.context({ ...common, entryPoints: { cli: 'src/cli.ts' }, banner: { js: '#!/usr/bin/env node' } }),
-    esbuild.context({ ...common, entryPoints: { scanWorker: 'src/core/engine/scanWorker.ts' } }),
+    esbuild.context({ ...common, entryPoints: { scanWorker: 'src/core/engine/scanWorker.ts', scanChunkWorker: 'src/core/engine/scanChunkWorker.ts' } }),
     ...webviewEntries().map((name) =>
       esbuild.context({ ...common, platform: 'browser', target: 'es2022', format: 'iife', outdir: mediaBuild, entryPoints: { [name]: `media/${name}/main.ts` } }),
     ),

@@ -3,12 +3,22 @@
  * editor uses.
  */
 import { EXIT, HELP, VERSION, type CliIo } from './cli/common';
+import { calibrateCommand } from './cli/calibrate';
+import { compareCommand } from './cli/compare';
+import { diffCommand } from './cli/diff';
+import { estimateCommand } from './cli/estimate';
+import { reportCommand } from './cli/report';
 import { scanCommand } from './cli/scan';
 
 export { EXIT };
 
 const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> = {
   scan: scanCommand,
+  report: reportCommand,
+  estimate: estimateCommand,
+  diff: diffCommand,
+  compare: compareCommand,
+  calibrate: calibrateCommand,
 };
 
 export async function main(argv: string[], io: CliIo): Promise<number> {

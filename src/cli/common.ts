@@ -18,6 +18,8 @@ export const EXIT = {
   CONFIG: 3,
   /** `diff --fail-above`: the cost increase passes the budget. */
   BUDGET: 4,
+  /** `calibrate`: a telemetry export is malformed or of an unknown format (nothing was imported). */
+  BAD_EXPORT: 5,
 } as const;
 
 export interface CliIo {
@@ -73,9 +75,17 @@ export async function loadWorkspaceConfig(root: string, explicitUsage: string | 
 export const HELP = `costlens ${VERSION} — find the LLM calls in a codebase and what they cost
 
 Usage:
-  costlens scan [paths...] [options]
+  costlens <command> [options]        (costlens <command> --help for each command's options)
 
-Scan options:
+Commands:
+  scan       find the LLM call sites of a workspace and what they cost (default table; json, markdown, sarif)
+  report     the cost report: per feature and model, ranges, suggestions, assumptions (html, markdown, json, csv)
+  estimate   what a feature would cost before it is built, on several models, with batch and caching variants
+  diff       the cost change between two git revisions or two scan files, for pull requests
+  compare    run one prompt on several models: real usage, cost, latency, quality
+  calibrate  import production telemetry and replace assumptions with measured traffic and tokens
+
+costlens scan [paths...] [options]:
   --format <table|json|markdown|sarif>   output format (default: table)
   --out <file>                           write the output to a file instead of stdout
   --root <dir>                           workspace root; call-site paths are relative to it (default: .)
@@ -84,6 +94,8 @@ Scan options:
   --skip-tests                           skip test folders and test files
   --max-file-size <bytes>                skip larger files (default: 1000000)
   --no-gitignore                         scan files that .gitignore excludes
+  --cache <file>                         keep detection per file in <file>; the next scan re-reads only what changed
+  --jobs <n>                             worker threads for the scan (default: one per CPU; 1: no workers)
   --quiet                                no progress on stderr
   -h, --help                             show this help
   -v, --version                          show the version
@@ -93,6 +105,8 @@ Exit codes:
   1  runtime error (e.g. the output file cannot be written)
   2  invalid command-line arguments
   3  invalid usage file or price file (the errors are printed with file, line and field)
+  4  diff --fail-above: the cost increase is above the budget
+  5  calibrate: a telemetry export is malformed or of an unknown format (nothing is imported)
 
 Examples:
   costlens scan

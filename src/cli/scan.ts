@@ -3,6 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CostEngine, allSuggestions, type ScanResult } from '../core/engine/engine';
+import { parallelScan } from '../core/engine/parallelScan';
+import { ScanCache } from '../core/engine/scanCache';
 import { formatMoneyCompact, formatTokens } from '../core/format';
 import { achievableSaving, costCells, modelLabel, renderScanMarkdown, renderScanSarif, sortByMonthlyCost, toScanJson } from '../core/report/scanOutput';
 import { EXIT, HELP, VERSION, loadWorkspaceConfig, type CliIo } from './common';
@@ -22,6 +24,8 @@ export async function scanCommand(args: string[], io: CliIo): Promise<number> {
         'skip-tests': { type: 'boolean', default: false },
         'max-file-size': { type: 'string' },
         'no-gitignore': { type: 'boolean', default: false },
+        cache: { type: 'string' },
+        jobs: { type: 'string' },
         quiet: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h' },
       },
@@ -48,6 +52,14 @@ export async function scanCommand(args: string[], io: CliIo): Promise<number> {
       return EXIT.USAGE;
     }
   }
+  let jobs: number | undefined;
+  if (values.jobs !== undefined) {
+    jobs = Number(values.jobs);
+    if (!Number.isInteger(jobs) || jobs < 1) {
+      io.stderr.write(`costlens scan: --jobs must be a whole number of at least 1\n`);
+      return EXIT.USAGE;
+    }
+  }
   const root = path.resolve(io.cwd, values.root ?? '.');
   if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) {
     io.stderr.write(`costlens scan: root folder ${root} does not exist\n`);
@@ -66,7 +78,12 @@ export async function scanCommand(args: string[], io: CliIo): Promise<number> {
   });
   const showProgress = !values.quiet && (io.stderr as NodeJS.WriteStream).isTTY === true;
   let lastProgress = 0;
-  const result = await engine.scan(positionals, {
+  // The scan cache holds detection only: estimates are always recomputed with today's prices and usage file.
+  const cacheFile = values.cache !== undefined ? path.resolve(io.cwd, values.cache) : null;
+  const cache = cacheFile ? ScanCache.load(cacheFile) : undefined;
+  const result = await parallelScan(engine, positionals, {
+    workers: jobs,
+    cache,
     onProgress: (p) => {
       if (!showProgress) return;
       const now = Date.now();
@@ -77,6 +94,13 @@ export async function scanCommand(args: string[], io: CliIo): Promise<number> {
   });
   if (showProgress) io.stderr.write('\r\x1b[K');
   engine.dispose();
+  if (cache && cacheFile) {
+    try {
+      cache.save(cacheFile);
+    } catch (err) {
+      io.stderr.write(`costlens scan: cannot write the cache ${values.cache}: ${(err as Error).message}\n`);
+    }
+  }
 
   let output: string;
   switch (format) {

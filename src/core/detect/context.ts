@@ -6,7 +6,7 @@
 import type { CallContext } from '../types';
 import type { Node } from './parser';
 import type { FileUnit } from './project';
-import { CLASS_TYPES, FUNCTION_TYPES, LOOP_TYPES, calleeNameNode, calleeOf, functionName, memberPath, walk } from './syntax';
+import { CLASS_TYPES, FUNCTION_TYPES, LOOP_TYPES, calleeNameNode, calleeOf, descendantsOfTypes, functionName, memberPath } from './syntax';
 
 export interface ContextInfo {
   context: CallContext;
@@ -19,9 +19,14 @@ const ITERATING_METHODS = /^(map|forEach|flatMap|flat_map|filter|reduce|some|eve
 
 export class ContextClassifier {
   private readonly direct = new Map<number, ContextInfo | null>();
-  private callers: Map<string, Node[]> | null = null;
+  private readonly callersByName = new Map<string, Node[]>();
+  private allCalls: readonly Node[] | undefined;
 
-  constructor(private readonly file: FileUnit) {}
+  constructor(
+    private readonly file: FileUnit,
+    /** Every call node of the file (CALL_TYPES, in source order) when the caller already has them. */
+    private readonly calls?: readonly Node[],
+  ) {}
 
   classify(call: Node): ContextInfo {
     const inLoop = isInLoop(call);
@@ -132,35 +137,38 @@ export class ContextClassifier {
     return { context: contexts[0]!.context, reason: `${name}() is called from ${contexts[0]!.reason}`, inLoop: false };
   }
 
+  /**
+   * Calls of `name` in this file, and calls that pass `name` as an argument (`app.post('/x', handler)`), in source
+   * order (a call that does both is listed twice). Computed per name: only calls whose source text contains the
+   * name are looked at.
+   */
   private callSitesOf(name: string): Node[] {
-    if (!this.callers) {
-      const map = new Map<string, Node[]>();
-      walk(this.file.root, (n) => {
-        if (n.type === 'call' || n.type === 'call_expression') {
-          const callee = calleeOf(n);
-          if (callee) {
-            const path = memberPath(callee);
-            const last = path && (path.length === 1 || path[0] === 'self' || path[0] === 'this' || path[0] === 'cls') ? path[path.length - 1] : calleeNameNode(callee).text;
-            if (last) {
-              const list = map.get(last);
-              if (list) list.push(n);
-              else map.set(last, [n]);
-            }
-          }
-          // Functions passed by name: app.post('/x', handler); cron.schedule('...', job)
-          const args = n.childForFieldName('arguments');
-          for (const a of args?.namedChildren ?? []) {
-            if (a?.type === 'identifier') {
-              const list = map.get(a.text);
-              if (list) list.push(n);
-              else map.set(a.text, [n]);
-            }
-          }
-        }
-      });
-      this.callers = map;
+    const cached = this.callersByName.get(name);
+    if (cached) return cached;
+    const text = this.file.text;
+    const occurrences: number[] = [];
+    for (let at = text.indexOf(name); at !== -1; at = text.indexOf(name, at + 1)) occurrences.push(at);
+    const out: Node[] = [];
+    this.allCalls ??= this.calls ? this.calls.filter((n) => n.type === 'call' || n.type === 'call_expression') : descendantsOfTypes(this.file.root, ['call', 'call_expression']);
+    for (const n of this.allCalls) {
+      // Skip calls whose text does not contain the name (first occurrence at or after the call's start).
+      let lo = 0;
+      let hi = occurrences.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (occurrences[mid]! < n.startIndex) lo = mid + 1;
+        else hi = mid;
+      }
+      if (lo === occurrences.length || occurrences[lo]! + name.length > n.endIndex) continue;
+      const callee = calleeOf(n);
+      // The callee's last name: `handler` in handler(), self.handler(), this.handler(), obj.handler().
+      if (callee && calleeNameNode(callee).text === name) out.push(n);
+      // Functions passed by name: app.post('/x', handler); cron.schedule('...', job)
+      const args = n.childForFieldName('arguments');
+      for (const a of args?.namedChildren ?? []) if (a?.type === 'identifier' && a.text === name) out.push(n);
     }
-    return this.callers.get(name) ?? [];
+    this.callersByName.set(name, out);
+    return out;
   }
 
   private scriptFileCache: string | null | undefined;

@@ -10,7 +10,7 @@ import type { Node } from './parser';
 import type { FileUnit } from './project';
 import { readRequest } from './request';
 import { matchCall, type SiteMatch } from './rules';
-import { CLASS_TYPES, calleeNameNode, calleeOf, functionName, isCall, rangeOf, walk } from './syntax';
+import { CALL_TYPES, CLASS_TYPES, calleeNameNode, calleeOf, descendantsOfTypes, functionName, rangeOf } from './syntax';
 import { describeVia, stringOf, type Value } from './values';
 
 /** A call site plus the location of the construct it uses, resolved to an id once every file is scanned. */
@@ -19,13 +19,10 @@ export interface DetectedSite extends CallSite {
 }
 
 export function detectFile(unit: FileUnit, ev: Evaluator): DetectedSite[] {
-  const contexts = new ContextClassifier(unit);
+  const calls = descendantsOfTypes(unit.root, CALL_TYPES);
+  const contexts = new ContextClassifier(unit, calls);
   const sites: DetectedSite[] = [];
   const ordinals = new Map<string, number>();
-  const calls: Node[] = [];
-  walk(unit.root, (node) => {
-    if (isCall(node)) calls.push(node);
-  });
   for (const call of calls) {
     let match: SiteMatch | null;
     try {

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { Language as TsLanguage, Parser, type Node, type Tree } from '@vscode/tree-sitter-wasm';
+import { Language as TsLanguage, Parser, type Edit, type Node, type Tree } from '@vscode/tree-sitter-wasm';
 import { locateAsset, type AssetName } from '../assets';
 import type { Language } from '../types';
 
@@ -74,12 +74,44 @@ export class Parsers {
     return this.parsers.has(grammar);
   }
 
-  /** Parses text; the caller must `delete()` the tree when done. Throws if the grammar was not loaded. */
-  parse(text: string, grammar: Grammar): Tree {
+  /**
+   * Parses text; the caller must `delete()` the tree when done. Throws if the grammar was not loaded. With `oldTree`
+   * (the tree of an earlier version of the text, already `edit()`ed to match it), only what changed is re-parsed.
+   */
+  parse(text: string, grammar: Grammar, oldTree?: Tree): Tree {
     const parser = this.parsers.get(grammar);
     if (!parser) throw new Error(`grammar ${grammar} is not loaded`);
-    const tree = parser.parse(text);
+    const tree = parser.parse(text, oldTree);
     if (!tree) throw new Error(`tree-sitter returned no tree for a ${grammar} file`);
     return tree;
   }
+}
+
+/**
+ * The edit that turns `before` into `after` (their common prefix and suffix are unchanged), in the UTF-16 indices
+ * and row/column points of tree-sitter's JS binding, for `tree.edit()` before an incremental parse.
+ */
+export function textEdit(before: string, after: string): Edit {
+  const max = Math.min(before.length, after.length);
+  let start = 0;
+  while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) start++;
+  let suffix = 0;
+  while (suffix < max - start && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
+  const point = (text: string, index: number): { row: number; column: number } => {
+    let row = 0;
+    let lineStart = 0;
+    for (let i = text.indexOf('\n'); i !== -1 && i < index; i = text.indexOf('\n', i + 1)) {
+      row++;
+      lineStart = i + 1;
+    }
+    return { row, column: index - lineStart };
+  };
+  return {
+    startIndex: start,
+    oldEndIndex: before.length - suffix,
+    newEndIndex: after.length - suffix,
+    startPosition: point(before, start),
+    oldEndPosition: point(before, before.length - suffix),
+    newEndPosition: point(after, after.length - suffix),
+  };
 }

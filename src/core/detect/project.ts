@@ -38,8 +38,11 @@ export class Project {
     private readonly maxImportedFileBytes = 1_000_000,
   ) {}
 
-  /** Registers text for a file (the file being scanned, or an unsaved editor buffer). */
-  addFile(relPath: string, text: string): FileUnit | null {
+  /**
+   * Registers text for a file (the file being scanned, or an unsaved editor buffer). `oldTree`: the tree of an
+   * earlier version of this text, edited to match (see `textEdit`), for an incremental parse; it stays the caller's.
+   */
+  addFile(relPath: string, text: string, oldTree?: Tree): FileUnit | null {
     const existing = this.units.get(relPath);
     if (existing && existing.text === text) return existing;
     if (existing) existing.tree.delete();
@@ -48,7 +51,7 @@ export class Project {
       this.units.set(relPath, null);
       return null;
     }
-    const tree = this.parsers.parse(text, grammar);
+    const tree = this.parsers.parse(text, grammar, oldTree);
     const unit: FileUnit = {
       path: relPath,
       language: languageOfGrammar(grammar),

@@ -18,6 +18,8 @@ export function rangeOf(node: Node): SourceRange {
 }
 
 /** Node types of a call (Python `call`, JS `call_expression`, JS `new_expression`). */
+export const CALL_TYPES = ['call', 'call_expression', 'new_expression'];
+
 export function isCall(node: Node): boolean {
   return node.type === 'call' || node.type === 'call_expression' || node.type === 'new_expression';
 }
@@ -327,6 +329,17 @@ export function functionName(fn: Node): string | null {
 export function ancestor(node: Node, types: Set<string>): Node | null {
   for (let p = node.parent; p; p = p.parent) if (types.has(p.type)) return p;
   return null;
+}
+
+/**
+ * Named descendants of `root` (and `root` itself) whose type is one of `types`, depth first in source order — the
+ * nodes `walk` would visit, found by tree-sitter's C traversal instead of a JS-driven cursor (no JS object is made
+ * for the nodes that do not match).
+ */
+export function descendantsOfTypes(root: Node, types: string[]): Node[] {
+  const out: Node[] = [];
+  for (const node of root.descendantsOfType(types)) if (node && node.isNamed) out.push(node);
+  return out;
 }
 
 /** Walks every named descendant, depth first, in source order. `visit` returns false to skip a subtree. */

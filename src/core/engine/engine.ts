@@ -3,22 +3,26 @@
  * It owns the parsers, the tokenizer and the price catalogue; it reads files through an injected reader, so the
  * editor can feed unsaved buffers and the tests in-memory projects.
  */
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
+import packageJson from '../../../package.json';
 import { Evaluator } from '../detect/evaluate';
 import { detectFile, type DetectedSite } from '../detect/detectFile';
-import { Parsers, grammarForPath, type Grammar } from '../detect/parser';
+import { Parsers, grammarForPath, textEdit, type Grammar, type Tree } from '../detect/parser';
 import { Project, type SourceReader } from '../detect/project';
 import { estimateSite, type EstimateContext, type SiteEstimate } from '../estimate/estimate';
 import { createPriceCatalogue, type PriceCatalogue, type PriceOverride } from '../pricing/catalogue';
 import { createTokenizer, type Tokenizer } from '../tokens/tokenizer';
 import type { CallSite, SkippedFile } from '../types';
 import type { UsageConfig } from '../usage/schema';
-import { contentProblem, listSourceFiles, mayContainCalls, type FileFilterOptions, type FileStamp } from './files';
+import { contentProblem, listSourceFiles, type FileFilterOptions, type FileListing } from './files';
+import { ChunkContext, ScanCollector, chunkRanges, diskReader } from './scanChunk';
 import type { ScanCache } from './scanCache';
 import { adviseSites } from '../advise/advise';
 import { resolveAdviceSettings } from '../advise/context';
 import type { Suggestion } from '../advise/types';
+
+export { diskReader } from './scanChunk';
 
 /** Cancellation without VS Code: `vscode.CancellationToken` satisfies it. */
 export interface CancellationLike {
@@ -31,6 +35,22 @@ export class CancelledError extends Error {
     this.name = 'CancelledError';
   }
 }
+
+/**
+ * The build of costlens that runs: the bundle's size and modification time (a rebuild changes them) and the package
+ * version. Finished results stored in a scan cache by another build are not re-used.
+ */
+const BUILD = ((): string => {
+  try {
+    const st = fs.statSync(__filename);
+    return `${packageJson.version}:${st.size}:${st.mtimeMs}`;
+  } catch {
+    return `${packageJson.version}:${process.pid}:${Date.now()}`;
+  }
+})();
+
+/** Buffers whose last parse tree is kept for an incremental re-parse of their next version. */
+const MAX_BUFFER_TREES = 8;
 
 export interface EngineLogger {
   info(message: string): void;
@@ -79,6 +99,20 @@ export interface ScanResult {
   filesFromCache: number;
 }
 
+export interface ScanOptions {
+  token?: CancellationLike | undefined;
+  onProgress?: ((p: ScanProgress) => void) | undefined;
+  /** Re-use detection of unchanged files, and store what was analysed. */
+  cache?: ScanCache | undefined;
+  /** Link LangChain invocations to their constructs (default true). */
+  link?: boolean | undefined;
+  /**
+   * Files per chunk (default SCAN_CHUNK_FILES). Results do not depend on it, except values whose evaluation hits the
+   * evaluator's cycle or depth guard: those depend on what was evaluated before them in the same chunk.
+   */
+  chunkFiles?: number | undefined;
+}
+
 export interface ScanProgress {
   done: number;
   total: number;
@@ -92,6 +126,9 @@ export class CostEngine {
     readonly tokenizer: Tokenizer,
     readonly prices: PriceCatalogue,
   ) {}
+
+  /** The last parse tree of recently analysed buffers (least recent first), for incremental re-parsing. */
+  private readonly buffers = new Map<string, { text: string; tree: Tree }>();
 
   static async create(options: EngineOptions): Promise<CostEngine> {
     const parsers = new Parsers();
@@ -115,71 +152,78 @@ export class CostEngine {
     return { tokenizer: this.tokenizer, prices: this.prices, usage: this.options.usage, usageFileName: this.options.usageFileName };
   }
 
-  /** Scans the workspace (or the given paths below the root). */
-  async scan(targets: string[] = [], opts: { token?: CancellationLike; onProgress?: (p: ScanProgress) => void; cache?: ScanCache; link?: boolean } = {}): Promise<ScanResult> {
-    const root = this.options.root;
-    const listing = listSourceFiles(root, targets, this.options.filters);
-    const reader = this.options.reader ?? diskReader(root);
-    const project = new Project(this.parsers, reader, this.options.filters?.maxFileBytes);
-    const evaluator = new Evaluator(project);
-    const skipped: SkippedFile[] = [...listing.skipped];
-    const detected: DetectedSite[] = [];
-    const cache = opts.cache;
-    const stamps = new Map<string, FileStamp | null>(listing.stats);
-    const stampOf = (file: string): FileStamp | null => {
-      if (stamps.has(file)) return stamps.get(file) ?? null;
-      const s = statStamp(path.join(root, file));
-      stamps.set(file, s);
-      return s;
-    };
-    let parsed = 0;
-    let reused = 0;
-    try {
-      for (let i = 0; i < listing.files.length; i++) {
-        // Yield to the event loop now and then so a host stays responsive and cancellation can arrive.
-        if (i % 25 === 24) await new Promise<void>((r) => setImmediate(r));
-        if (opts.token?.isCancellationRequested) throw new CancelledError();
-        const rel = listing.files[i]!;
-        opts.onProgress?.({ done: i, total: listing.files.length, file: rel });
-        const stamp = listing.stats.get(rel)!;
-        const hit = cache?.lookup(rel, stamp, stampOf);
-        if (hit) {
-          reused++;
-          if (hit.skipped) skipped.push({ file: rel, reason: hit.skipped });
-          detected.push(...hit.sites);
-          continue;
-        }
-        const analysis = this.analyzeFile(project, evaluator, rel, reader);
-        if (analysis.parsed) parsed++;
-        if (analysis.skipped) skipped.push({ file: rel, reason: analysis.skipped });
-        detected.push(...analysis.sites);
-        cache?.set(rel, { stamp, deps: analysis.deps.map((file) => ({ file, stamp: stampOf(file) })), sites: analysis.sites, skipped: analysis.skipped ?? undefined });
-      }
-    } finally {
-      project.dispose();
-    }
-    if (cache && targets.length === 0) cache.retainOnly(new Set(listing.files));
-    const callSites = this.finish(detected, opts.link !== false);
-    return { callSites, skipped, totals: totalsOf(callSites), filesScanned: listing.files.length, filesParsed: parsed, filesFromCache: reused };
+  /** Filters that decide which files a scan reads. */
+  get filters(): FileFilterOptions | undefined {
+    return this.options.filters;
   }
 
-  /** Detection for one file of a scan, with the workspace files it depended on. Never throws. */
-  private analyzeFile(project: Project, evaluator: Evaluator, rel: string, reader: SourceReader): { sites: DetectedSite[]; deps: string[]; skipped: string | null; parsed: boolean } {
-    const text = reader.read(rel);
-    if (text === null) return { sites: [], deps: [], skipped: 'cannot read file', parsed: false };
-    const problem = contentProblem(text);
-    if (problem) return { sites: [], deps: [], skipped: problem, parsed: false };
-    if (!mayContainCalls(text)) return { sites: [], deps: [], skipped: null, parsed: false };
-    const unit = project.addFile(rel, text);
-    if (!unit) return { sites: [], deps: [], skipped: 'could not be parsed', parsed: false };
-    project.trackDependencies();
-    try {
-      return { sites: detectFile(unit, evaluator), deps: project.takeDependencies().filter((d) => d !== rel), skipped: null, parsed: true };
-    } catch (err) {
-      project.takeDependencies();
-      this.options.logger?.warn(`analysis of ${rel} failed: ${(err as Error).stack ?? String(err)}`);
-      return { sites: [], deps: [], skipped: `analysis failed: ${(err as Error).message}`, parsed: true };
+  get logger(): EngineLogger | undefined {
+    return this.options.logger;
+  }
+
+  /** True when files are read from the disk (no injected reader), so other threads can read them too. */
+  get readsFromDisk(): boolean {
+    return this.options.reader === undefined;
+  }
+
+  /**
+   * Scans the workspace (or the given paths below the root) in this thread, one chunk of files at a time (see
+   * scanChunk.ts). `parallelScan` produces the same result with worker threads.
+   */
+  async scan(targets: string[] = [], opts: ScanOptions = {}): Promise<ScanResult> {
+    return this.scanListing(listSourceFiles(this.options.root, targets, this.options.filters), targets, opts);
+  }
+
+  /** The single-threaded scan of a listing made by `listSourceFiles` (with this engine's filters) for `targets`. */
+  async scanListing(listing: FileListing, targets: readonly string[], opts: ScanOptions = {}): Promise<ScanResult> {
+    const collected = new ScanCollector(this.options.root, listing, opts.cache);
+    for (const [start, end] of chunkRanges(listing.files.length, opts.chunkFiles)) {
+      const chunk = this.chunkContext();
+      try {
+        for (let i = start; i < end; i++) {
+          // Yield to the event loop now and then so a host stays responsive and cancellation can arrive.
+          if (i % 25 === 24) await new Promise<void>((r) => setImmediate(r));
+          if (opts.token?.isCancellationRequested) throw new CancelledError();
+          const rel = listing.files[i]!;
+          opts.onProgress?.({ done: i, total: listing.files.length, file: rel });
+          const hit = collected.lookup(rel);
+          if (hit) collected.addCached(rel, hit);
+          else collected.addAnalysis(rel, chunk.analyze(rel));
+        }
+      } finally {
+        chunk.dispose();
+      }
     }
+    return this.resultOf(collected, targets, opts.link !== false, opts.cache);
+  }
+
+  /** A fresh project for analysing one chunk of a scan in this thread (dispose it when the chunk is done). */
+  chunkContext(): ChunkContext {
+    return new ChunkContext(this.parsers, this.options.reader ?? diskReader(this.options.root), this.options.filters?.maxFileBytes, this.options.logger);
+  }
+
+  /**
+   * The result of a scan whose files were all collected: estimates, advice and (unless `link` is false) links. With a
+   * scan cache, the finished result is stored in it and re-used as long as what it was computed from is the same:
+   * the detected sites and skipped files, the usage file, the price overrides, the day (prices can change on a date)
+   * and the build of costlens.
+   */
+  resultOf(collected: ScanCollector, targets: readonly string[], link = true, cache?: ScanCache): ScanResult {
+    collected.finish(targets);
+    const key = cache ? this.resultKey(collected, link) : null;
+    let finished = key ? cache!.finishedResult(key) : undefined;
+    if (!finished) {
+      const callSites = this.finish(collected.detected, link);
+      finished = { callSites, skipped: collected.skipped, totals: totalsOf(callSites), filesScanned: collected.listing.files.length };
+      if (key) cache!.setFinishedResult(key, finished);
+    }
+    return { ...finished, filesParsed: collected.parsed, filesFromCache: collected.reused };
+  }
+
+  private resultKey(collected: ScanCollector, link: boolean): string {
+    const o = this.options;
+    const inputs = [BUILD, new Date().toISOString().slice(0, 10), link, o.usage ?? null, o.usageFileName ?? null, o.priceOverrides ?? [], collected.listing.files.length, collected.skipped, collected.detected];
+    return crypto.createHash('sha256').update(JSON.stringify(inputs)).digest('hex');
   }
 
   /** Detects and estimates the call sites of one file's text (an editor buffer). */
@@ -193,32 +237,51 @@ export class CostEngine {
     const reader = this.options.reader ?? diskReader(this.options.root);
     const project = new Project(this.parsers, reader, max);
     try {
-      const unit = project.addFile(relPath, text);
+      // Re-parse only what changed since the last analysis of this buffer.
+      const previous = this.buffers.get(relPath);
+      this.buffers.delete(relPath);
+      previous?.tree.edit(textEdit(previous.text, text));
+      const unit = project.addFile(relPath, text, previous?.tree);
+      previous?.tree.delete();
       if (!unit) return { callSites: [], problem: 'could not be parsed' };
+      this.buffers.set(relPath, { text, tree: unit.tree.copy() });
+      for (const [file, old] of this.buffers) {
+        if (this.buffers.size <= MAX_BUFFER_TREES) break;
+        old.tree.delete();
+        this.buffers.delete(file);
+      }
       const detected = detectFile(unit, new Evaluator(project));
-      return { callSites: this.finish(detected, link), problem: null };
+      // Advice edits are made against this buffer's text and tree, not the file on disk (which may be older).
+      return { callSites: this.finish(detected, link, project), problem: null };
     } finally {
       project.dispose();
     }
+  }
+
+  /** Drops the kept parse tree of a buffer (closed, or to make the next analysis parse from scratch). */
+  forgetBuffer(relPath: string): void {
+    this.buffers.get(relPath)?.tree.delete();
+    this.buffers.delete(relPath);
   }
 
   /**
    * Estimates every site and attaches its suggestions; then (unless `link` is false) links invocations to their
    * constructs. Advice always sees the linked view (a LangChain invocation's output limit belongs on its construct).
    */
-  private finish(detected: DetectedSite[], link = true): EstimatedCallSite[] {
+  private finish(detected: DetectedSite[], link = true, parsed?: Project): EstimatedCallSite[] {
     const ctx = { tokenizer: this.tokenizer, prices: this.prices, usage: this.options.usage, usageFileName: this.options.usageFileName };
     const estimated = detected.map((site): EstimatedCallSite => ({ ...site, estimate: estimateSite(site, ctx) }));
     const linked = linkConstructs(estimated);
     const bySite = new Map<string, Suggestion[]>();
-    const project = new Project(this.parsers, this.options.reader ?? diskReader(this.options.root), this.options.filters?.maxFileBytes);
+    // The caller's project when it has the files parsed already (one buffer); else a fresh one, disposed here.
+    const project = parsed ?? new Project(this.parsers, this.options.reader ?? diskReader(this.options.root), this.options.filters?.maxFileBytes);
     try {
       const suggestions = adviseSites(linked, { estimate: ctx, settings: resolveAdviceSettings(this.options.usage?.advice), source: { project }, sites: linked });
       for (const s of suggestions) bySite.set(s.siteId, [...(bySite.get(s.siteId) ?? []), s]);
     } catch (err) {
       this.options.logger?.warn(`advice failed: ${(err as Error).stack ?? String(err)}`);
     } finally {
-      project.dispose();
+      if (!parsed) project.dispose();
     }
     const attach = (s: EstimatedCallSite): EstimatedCallSite => (bySite.has(s.id) ? { ...s, suggestions: bySite.get(s.id) } : s);
     return (link ? linked : estimated).map(attach);
@@ -226,6 +289,8 @@ export class CostEngine {
 
   dispose(): void {
     this.tokenizer.dispose();
+    for (const b of this.buffers.values()) b.tree.delete();
+    this.buffers.clear();
   }
 }
 
@@ -281,33 +346,4 @@ export function totalsOf(sites: EstimatedCallSite[]): ScanTotals {
     }
   }
   return { callSites: sites.length, monthlyCostUsd: monthly, unpricedCallSites: unpriced, monthlyCostRangeUsd: { low, high } };
-}
-
-function statStamp(abs: string): FileStamp | null {
-  try {
-    const st = fs.statSync(abs);
-    return st.isFile() ? { size: st.size, mtimeMs: st.mtimeMs } : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Reads files relative to a root from the disk. Never throws. */
-export function diskReader(root: string): SourceReader {
-  return {
-    read(rel) {
-      try {
-        return fs.readFileSync(path.join(root, rel), 'utf8');
-      } catch {
-        return null;
-      }
-    },
-    exists(rel) {
-      try {
-        return fs.statSync(path.join(root, rel)).isFile();
-      } catch {
-        return false;
-      }
-    },
-  };
 }

@@ -80,21 +80,27 @@ export function listSourceFiles(root: string, targets: string[], options: FileFi
   const useGitignore = options.respectGitignore !== false;
   const excludedDirs = new Set(DEFAULT_EXCLUDED_DIRS);
 
-  const consider = (rel: string, size: number, mtimeMs: number): void => {
-    if (!grammarForPath(rel)) return;
-    if (include && !include(rel)) return;
+  /** Whether a file passes the checks made on its path alone; records why when it does not and that is reported. */
+  const admitsName = (rel: string): boolean => {
+    if (!grammarForPath(rel)) return false;
+    if (include && !include(rel)) return false;
     if (exclude && exclude(rel)) {
       skipped.push({ file: rel, reason: 'excluded by a glob' });
-      return;
+      return false;
     }
     if (options.skipTests && TEST_DIR.test(rel)) {
       skipped.push({ file: rel, reason: 'test file (tests are skipped)' });
-      return;
+      return false;
     }
     if (/\.min\.[cm]?js$|[.-]bundle\.[cm]?js$|\.d\.ts$|_pb2(_grpc)?\.py$/.test(rel)) {
       skipped.push({ file: rel, reason: rel.endsWith('.d.ts') ? 'type declarations' : 'generated or minified file' });
-      return;
+      return false;
     }
+    return true;
+  };
+
+  /** A file whose path was admitted, with its size and modification time. */
+  const consider = (rel: string, size: number, mtimeMs: number): void => {
     if (size > maxBytes) {
       skipped.push({ file: rel, reason: `larger than ${formatBytes(maxBytes)} (${formatBytes(size)})` });
       return;
@@ -103,7 +109,7 @@ export function listSourceFiles(root: string, targets: string[], options: FileFi
     stats.set(rel, { size, mtimeMs });
   };
 
-  const walkDir = (absDir: string, relDir: string, ignores: Array<{ base: string; ig: Ignore }>): void => {
+  const walkDir = (absDir: string, relDir: string, ignores: Array<{ base: string; ig: Ignore }>, isTarget = false): void => {
     let entries: fs.Dirent[];
     try {
       entries = fs.readdirSync(absDir, { withFileTypes: true });
@@ -111,6 +117,8 @@ export function listSourceFiles(root: string, targets: string[], options: FileFi
       skipped.push({ file: relDir || '.', reason: `cannot read folder: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
       return;
     }
+    // A Python virtualenv below a scan target (looked up only when the listing has the name).
+    if (!isTarget && entries.some((e) => e.name === 'pyvenv.cfg') && fs.existsSync(path.join(absDir, 'pyvenv.cfg'))) return;
     let scoped = ignores;
     if (useGitignore && entries.some((e) => e.name === '.gitignore' && e.isFile())) {
       try {
@@ -124,12 +132,14 @@ export function listSourceFiles(root: string, targets: string[], options: FileFi
       const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
       if (entry.isDirectory()) {
         if (excludedDirs.has(entry.name)) continue;
-        if (fs.existsSync(path.join(absDir, entry.name, 'pyvenv.cfg'))) continue; // a Python virtualenv
         if (isIgnored(scoped, rel, true)) continue;
         walkDir(path.join(absDir, entry.name), rel, scoped);
       } else if (entry.isFile() || entry.isSymbolicLink()) {
         if (!grammarForPath(entry.name)) continue;
         if (isIgnored(scoped, rel, false)) continue;
+        // A regular file skipped for its path needs no stat; a symbolic link is followed first (it may not be a file).
+        const regular = entry.isFile();
+        if (regular && !admitsName(rel)) continue;
         let st: fs.Stats;
         try {
           st = fs.statSync(path.join(absDir, entry.name));
@@ -138,6 +148,7 @@ export function listSourceFiles(root: string, targets: string[], options: FileFi
           skipped.push({ file: rel, reason: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
           continue;
         }
+        if (!regular && !admitsName(rel)) continue;
         consider(rel, st.size, st.mtimeMs);
       }
     }
@@ -156,8 +167,10 @@ export function listSourceFiles(root: string, targets: string[], options: FileFi
     }
     if (st.isDirectory()) {
       const inherited = useGitignore ? ancestorIgnores(root, rel) : rootIgnores;
-      walkDir(abs, rel === '' ? '' : rel, inherited);
-    } else if (grammarForPath(abs)) consider(rel, st.size, st.mtimeMs);
+      walkDir(abs, rel === '' ? '' : rel, inherited, true);
+    } else if (grammarForPath(abs)) {
+      if (admitsName(rel)) consider(rel, st.size, st.mtimeMs);
+    }
     else skipped.push({ file: rel, reason: 'not a Python, TypeScript or JavaScript file' });
   }
   return { files: [...new Set(files)].sort(), stats, skipped };

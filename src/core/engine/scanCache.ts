@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DetectedSite } from '../detect/detectFile';
+import type { ScanResult } from './engine';
 import type { FileStamp } from './files';
 
 /** Bump when detection changes what it produces for the same input. */
@@ -21,13 +22,21 @@ export interface CacheEntry {
   skipped?: string | undefined;
 }
 
+/** The finished result of the last scan (estimates, advice, links) and the hash of everything it was computed from. */
+export interface FinishedScan {
+  key: string;
+  result: Omit<ScanResult, 'filesParsed' | 'filesFromCache'>;
+}
+
 interface CacheFile {
   version: string;
   entries: Record<string, CacheEntry>;
+  finished?: FinishedScan;
 }
 
 export class ScanCache {
   private entries = new Map<string, CacheEntry>();
+  private finished: FinishedScan | undefined;
   private dirty = false;
 
   constructor(private readonly version = `detector-${DETECTOR_VERSION}`) {}
@@ -53,6 +62,19 @@ export class ScanCache {
     if (this.entries.delete(file)) this.dirty = true;
   }
 
+  /**
+   * The finished result stored under `key` (a hash of the detected sites, the configuration and the code that
+   * computed it: see CostEngine.resultOf), or undefined. Only the last scan's result is kept.
+   */
+  finishedResult(key: string): FinishedScan['result'] | undefined {
+    return this.finished?.key === key ? this.finished.result : undefined;
+  }
+
+  setFinishedResult(key: string, result: FinishedScan['result']): void {
+    this.finished = { key, result };
+    this.dirty = true;
+  }
+
   /** Files whose cached analysis followed `file` (to re-analyse when it changes). */
   dependentsOf(file: string): string[] {
     const out: string[] = [];
@@ -71,6 +93,7 @@ export class ScanCache {
       const data = JSON.parse(fs.readFileSync(file, 'utf8')) as CacheFile;
       if (data.version === cache.version && data.entries && typeof data.entries === 'object') {
         cache.entries = new Map(Object.entries(data.entries));
+        if (data.finished && typeof data.finished.key === 'string' && data.finished.result) cache.finished = data.finished;
       }
     } catch {
       // absent or corrupt: start empty
@@ -81,7 +104,7 @@ export class ScanCache {
   /** Writes the cache atomically (temp file + rename) when it changed. */
   save(file: string): void {
     if (!this.dirty) return;
-    const data: CacheFile = { version: this.version, entries: Object.fromEntries(this.entries) };
+    const data: CacheFile = { version: this.version, entries: Object.fromEntries(this.entries), ...(this.finished ? { finished: this.finished } : {}) };
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, JSON.stringify(data));

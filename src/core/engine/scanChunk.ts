@@ -1,0 +1,180 @@
+/**
+ * The unit of work of a workspace scan, shared by the single-threaded scan (`CostEngine.scan`) and the parallel one
+ * (`parallelScan`, which runs chunks in worker threads): the sorted file listing is cut into chunks of
+ * SCAN_CHUNK_FILES files, and each chunk is analysed with a fresh Project and Evaluator whose parse trees and
+ * memoised values are freed when the chunk is done. Because both scans cut the same chunks and analyse each one the
+ * same way, they produce identical results, and memory stays bounded however large the workspace is.
+ *
+ * Nothing here loads prices or the tokenizer: the worker bundle (dist/scanChunkWorker.js) stays small.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { detectFile, type DetectedSite } from '../detect/detectFile';
+import { Evaluator } from '../detect/evaluate';
+import type { Parsers } from '../detect/parser';
+import { Project, type SourceReader } from '../detect/project';
+import type { SkippedFile } from '../types';
+import { contentProblem, mayContainCalls, type FileListing, type FileStamp } from './files';
+import type { CacheEntry, ScanCache } from './scanCache';
+
+/** Files per chunk (of the sorted listing, whether or not they are parsed). */
+export const SCAN_CHUNK_FILES = 256;
+
+/** What the analysis of one file produced. */
+export interface FileAnalysis {
+  sites: DetectedSite[];
+  /** Workspace files read to resolve this file's values (for cache invalidation). */
+  deps: string[];
+  /** Why the file was skipped, or null. */
+  skipped: string | null;
+  parsed: boolean;
+}
+
+export interface AnalysisLogger {
+  warn(message: string): void;
+}
+
+/** Detection for one file of a scan, with the workspace files it depended on. Never throws. */
+export function analyzeFile(project: Project, evaluator: Evaluator, rel: string, reader: SourceReader, logger?: AnalysisLogger): FileAnalysis {
+  const text = reader.read(rel);
+  if (text === null) return { sites: [], deps: [], skipped: 'cannot read file', parsed: false };
+  const problem = contentProblem(text);
+  if (problem) return { sites: [], deps: [], skipped: problem, parsed: false };
+  if (!mayContainCalls(text)) return { sites: [], deps: [], skipped: null, parsed: false };
+  const unit = project.addFile(rel, text);
+  if (!unit) return { sites: [], deps: [], skipped: 'could not be parsed', parsed: false };
+  project.trackDependencies();
+  try {
+    return { sites: detectFile(unit, evaluator), deps: project.takeDependencies().filter((d) => d !== rel), skipped: null, parsed: true };
+  } catch (err) {
+    project.takeDependencies();
+    logger?.warn(`analysis of ${rel} failed: ${(err as Error).stack ?? String(err)}`);
+    return { sites: [], deps: [], skipped: `analysis failed: ${(err as Error).message}`, parsed: true };
+  }
+}
+
+/** The project of one chunk: parse trees and memoised values live until `dispose()`. */
+export class ChunkContext {
+  readonly project: Project;
+  readonly evaluator: Evaluator;
+
+  constructor(
+    parsers: Parsers,
+    readonly reader: SourceReader,
+    maxFileBytes: number | undefined,
+    private readonly logger?: AnalysisLogger,
+  ) {
+    this.project = new Project(parsers, reader, maxFileBytes);
+    this.evaluator = new Evaluator(this.project);
+  }
+
+  analyze(rel: string): FileAnalysis {
+    return analyzeFile(this.project, this.evaluator, rel, this.reader, this.logger);
+  }
+
+  dispose(): void {
+    this.project.dispose();
+  }
+}
+
+/** Analyses the given files of one chunk, in order, with one fresh project. */
+export function analyzeChunk(parsers: Parsers, reader: SourceReader, files: readonly string[], maxFileBytes: number | undefined, logger?: AnalysisLogger): FileAnalysis[] {
+  const ctx = new ChunkContext(parsers, reader, maxFileBytes, logger);
+  try {
+    return files.map((rel) => ctx.analyze(rel));
+  } finally {
+    ctx.dispose();
+  }
+}
+
+/** The chunks of a listing: [start, end) index ranges of SCAN_CHUNK_FILES files. */
+export function chunkRanges(fileCount: number, size = SCAN_CHUNK_FILES): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (let start = 0; start < fileCount; start += size) out.push([start, Math.min(fileCount, start + size)]);
+  return out;
+}
+
+/**
+ * Gathers the outcome of each listed file, in listing order: re-used from the scan cache, or analysed (and then
+ * stored in the cache with the stamps of the files it depended on).
+ */
+export class ScanCollector {
+  readonly detected: DetectedSite[] = [];
+  readonly skipped: SkippedFile[];
+  parsed = 0;
+  reused = 0;
+  private readonly stamps: Map<string, FileStamp | null>;
+
+  constructor(
+    private readonly root: string,
+    readonly listing: FileListing,
+    private readonly cache: ScanCache | undefined,
+  ) {
+    this.skipped = [...listing.skipped];
+    this.stamps = new Map<string, FileStamp | null>(listing.stats);
+  }
+
+  private stampOf = (file: string): FileStamp | null => {
+    if (this.stamps.has(file)) return this.stamps.get(file) ?? null;
+    const s = statStamp(path.join(this.root, file));
+    this.stamps.set(file, s);
+    return s;
+  };
+
+  /** The cached analysis of a listed file, when it and everything it depended on are unchanged. */
+  lookup(rel: string): CacheEntry | null {
+    return this.cache?.lookup(rel, this.listing.stats.get(rel)!, this.stampOf) ?? null;
+  }
+
+  addCached(rel: string, hit: CacheEntry): void {
+    this.reused++;
+    if (hit.skipped) this.skipped.push({ file: rel, reason: hit.skipped });
+    this.detected.push(...hit.sites);
+  }
+
+  addAnalysis(rel: string, analysis: FileAnalysis): void {
+    if (analysis.parsed) this.parsed++;
+    if (analysis.skipped) this.skipped.push({ file: rel, reason: analysis.skipped });
+    this.detected.push(...analysis.sites);
+    this.cache?.set(rel, {
+      stamp: this.listing.stats.get(rel)!,
+      deps: analysis.deps.map((file) => ({ file, stamp: this.stampOf(file) })),
+      sites: analysis.sites,
+      skipped: analysis.skipped ?? undefined,
+    });
+  }
+
+  /** Drops cache entries of files no longer listed (after a scan of the whole workspace). */
+  finish(targets: readonly string[]): void {
+    if (this.cache && targets.length === 0) this.cache.retainOnly(new Set(this.listing.files));
+  }
+}
+
+export function statStamp(abs: string): FileStamp | null {
+  try {
+    const st = fs.statSync(abs);
+    return st.isFile() ? { size: st.size, mtimeMs: st.mtimeMs } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Reads files relative to a root from the disk. Never throws. */
+export function diskReader(root: string): SourceReader {
+  return {
+    read(rel) {
+      try {
+        return fs.readFileSync(path.join(root, rel), 'utf8');
+      } catch {
+        return null;
+      }
+    },
+    exists(rel) {
+      try {
+        return fs.statSync(path.join(root, rel), { throwIfNoEntry: false })?.isFile() ?? false;
+      } catch {
+        return false;
+      }
+    },
+  };
+}
