@@ -134,7 +134,7 @@ function describeMachine() {
     node: process.version,
     ripgrep: null,
     hyperfine: version('hyperfine'),
-    gnuTime: GNU_TIME ? (version(GNU_TIME, ['--version']) ?? 'GNU time') : null,
+    gnuTime: GNU_TIME ? `GNU time (${GNU_TIME} -v)` : null,
     date: new Date().toISOString(),
   };
 }
@@ -184,7 +184,10 @@ function stageExtension() {
 
 function ripgrepArgs(info, tree) {
   const args = ['-l', '--hidden', '--no-require-git', '--no-ignore-parent', '--no-ignore-dot', '--no-ignore-global', '--no-ignore-exclude', '--max-filesize', String(info.maxFileBytes)];
-  args.push('--iglob', `*.{${info.extensions.join(',')}}`);
+  // One ordered list of -g globs (ripgrep applies --iglob globs after all -g ones, so an --iglob include would win over
+  // the excludes). Extensions are matched case-sensitively here, where costlens lower-cases them: the tree has no
+  // upper-case extensions.
+  args.push('-g', `*.{${info.extensions.join(',')}}`);
   // costlens's skips by name (files.ts): type declarations, minified and bundle files, protobuf stubs.
   for (const g of ['*.d.ts', '*.min.{js,cjs,mjs}', '*[.-]bundle.{js,cjs,mjs}', '*_pb2.py', '*_pb2_grpc.py']) args.push('-g', `!${g}`);
   for (const d of info.excludedDirs) args.push('-g', `!${d}/`);
@@ -238,8 +241,9 @@ function runCold(ctx) {
     },
     callSites: scan.totals.callSites,
     commands: {
-      rg: `${path.basename(rg)} ${rgArgs.map(shellQuote).join(' ')}`,
-      costlens: `node ${costlens.map((a) => shellQuote(path.relative(ROOT, a) || a)).join(' ')}`,
+      marker: info.ripgrepMarker,
+      rg: `rg ${rgArgs.slice(0, -3).map(shellQuote).join(' ')} -e "$MARKER" ${shellQuote(path.relative(ROOT, tree))} > rg-files.txt`,
+      costlens: `node ${costlens.map((a) => shellQuote(path.relative(ROOT, a) || a)).join(' ')} > scan.json`,
     },
   };
 }
@@ -378,12 +382,13 @@ function report(machine, r, load) {
     L.push(`- The scan found ${c.callSites} call sites. The parallel scan's JSON output is ${c.parallelEqualsSingle ? 'byte-identical to' : '**different from**'} the single-threaded scan's.`);
     L.push(`- The marker regex is \`SDK_MARKER\` of src/core/engine/files.ts, translated for ripgrep by \`markerForRipgrep\` (bench/scanInfo.ts: \`\\/\` becomes \`/\`, which Rust's regex does not accept escaped; anything else would be rejected, not rewritten).`);
     L.push('');
-    L.push('Commands (from the repository root; `hyperfine` reproduces the wall times):', '');
+    L.push('Commands (from the repository root, after `npm run bench` built `.cache/bench/`): both write their output to a file, as in the timed runs.', '');
     L.push('```sh');
+    L.push(`MARKER=${shellQuote(c.commands.marker)}`);
     L.push(c.commands.rg);
     L.push(c.commands.costlens);
-    L.push(`hyperfine -w 1 -r ${RUNS} -N --output=pipe '${c.commands.rg.replace(/'/g, `'\\''`)}' '${c.commands.costlens.replace(/'/g, `'\\''`)}'`);
-    L.push(`/usr/bin/time -v ${c.commands.costlens} > /dev/null   # peak RSS: "Maximum resident set size"`);
+    L.push('/usr/bin/time -v <either command>     # wall clock, CPU time, "Maximum resident set size"');
+    L.push(`hyperfine -w 1 -r ${RUNS} 'rg … > rg-files.txt' 'node … > scan.json'   # the two commands above, in single quotes (MARKER exported)`);
     L.push('```', '');
   }
   if (r.warm) {

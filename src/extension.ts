@@ -14,6 +14,8 @@ import * as inlayHints from './vscode/inlayHints';
 import * as quickFixes from './vscode/quickFixes';
 import * as reportPanel from './vscode/reportPanel';
 import * as calculatorPanel from './vscode/calculatorPanel';
+import * as apiKeys from './vscode/apiKeys';
+import * as comparePanel from './vscode/comparePanel';
 import * as telemetryImport from './vscode/telemetryImport';
 import * as statusBar from './vscode/statusBar';
 import * as usageFileDiagnostics from './vscode/usageFileDiagnostics';
@@ -30,9 +32,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Costle
   const started = Date.now();
   const log = vscode.window.createOutputChannel('costlens', { log: true });
   const service = new AnalysisService(context, log);
+  const keys = new apiKeys.ApiKeyStore(context.secrets);
   context.subscriptions.push(
     log,
     service,
+    keys,
     codeLens.register(service),
     inlayHints.register(service),
     hover.register(service),
@@ -44,6 +48,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Costle
     commands.register(service),
     reportPanel.register(context, service),
     calculatorPanel.register(context, service),
+    apiKeys.register(keys, log),
+    comparePanel.register(context, service, keys),
     telemetryImport.register(service),
   );
   log.info(`costlens activated in ${Date.now() - started} ms (workspace ${vscode.workspace.isTrusted ? 'trusted' : 'restricted mode'})`);

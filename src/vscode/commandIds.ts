@@ -11,6 +11,9 @@ export const COMMANDS = {
   revealCallSite: 'costlens.revealCallSite',
   applySuggestion: 'costlens.applySuggestion',
   estimateFeature: 'costlens.estimateFeature',
+  compareModels: 'costlens.compareModels',
+  setApiKey: 'costlens.setApiKey',
+  clearApiKey: 'costlens.clearApiKey',
   importTelemetry: 'costlens.importTelemetry',
 } as const;
 

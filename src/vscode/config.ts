@@ -73,3 +73,28 @@ function priceArray(v: unknown): PriceOverride[] {
   }
   return out;
 }
+
+/** Settings of the model comparison panel. */
+export interface CompareSettings {
+  /**
+   * Base URL per provider id (`openai`, `ollama`, `custom` …). Read from the user's settings only: a workspace's
+   * settings must not be able to send a stored key to another server.
+   */
+  baseURLs: Record<string, string>;
+  /** Per-request limit, stream included. */
+  timeoutMs: number;
+}
+
+export function readCompareSettings(): CompareSettings {
+  const c = vscode.workspace.getConfiguration(`${SECTION}.compare`);
+  const providers = c.inspect<unknown>('providers')?.globalValue;
+  const baseURLs: Record<string, string> = {};
+  if (providers && typeof providers === 'object' && !Array.isArray(providers)) {
+    for (const [id, value] of Object.entries(providers as Record<string, unknown>)) {
+      const url = value && typeof value === 'object' ? (value as { baseURL?: unknown }).baseURL : undefined;
+      if (/^[a-z][a-z0-9-]*$/.test(id) && typeof url === 'string' && /^https?:\/\/\S+$/i.test(url.trim())) baseURLs[id] = url.trim();
+    }
+  }
+  const seconds = c.get<number>('timeoutSeconds');
+  return { baseURLs, timeoutMs: typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 1 && seconds <= 1800 ? Math.round(seconds * 1000) : 60_000 };
+}

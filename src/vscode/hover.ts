@@ -21,7 +21,7 @@ class CostHoverProvider implements vscode.HoverProvider {
     const md = new vscode.MarkdownString(explainMarkdown(site, this.service.currentSettings.currency));
     md.supportThemeIcons = true;
     // Only our own commands may run from this hover.
-    md.isTrusted = { enabledCommands: [COMMANDS.setTraffic, COMMANDS.showReport, COMMANDS.openUsageFile, COMMANDS.applySuggestion] };
+    md.isTrusted = { enabledCommands: [COMMANDS.setTraffic, COMMANDS.showReport, COMMANDS.openUsageFile, COMMANDS.applySuggestion, COMMANDS.compareModels] };
     const arg = (v: unknown[]): string => encodeURIComponent(JSON.stringify(v));
     const currency = this.service.currentSettings.currency;
     const suggestions = (site.suggestions ?? []).filter((s) => impactUsd(s, site) >= this.service.currentSettings.adviceMinMonthlySaving);
@@ -35,6 +35,7 @@ class CostHoverProvider implements vscode.HoverProvider {
     }
     md.appendMarkdown(
       `\n\n[$(pulse) Set traffic…](command:${COMMANDS.setTraffic}?${arg([document.uri.toString(), site.id])} "Write this call's traffic to costlens.yml")` +
+        ` · [$(beaker) Compare models…](command:${COMMANDS.compareModels}?${arg([site.id])} "Run this prompt on several models: cost, latency and quality side by side")` +
         ` · [$(graph) Open report](command:${COMMANDS.showReport} "Cost report of the workspace")` +
         ` · [$(go-to-file) Usage file](command:${COMMANDS.openUsageFile} "Open costlens.yml")`,
     );

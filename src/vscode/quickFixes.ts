@@ -83,6 +83,14 @@ class CostQuickFixProvider implements vscode.CodeActionProvider {
           action.isPreferred = s.confidence === 'high';
           action.command = { command: COMMANDS.applySuggestion, title: s.edit.title, arguments: [s.id] };
           actions.push(action);
+          if (s.kind === 'right-size' && s.alternatives?.length) {
+            // Measure before switching: the same prompt on the current model and the cheaper ones, side by side.
+            const models = [...new Set([...(site.model.resolved ? [site.model.resolved] : []), ...s.alternatives.map((a) => a.model)])].slice(0, 6);
+            const compare = new vscode.CodeAction('Compare these models…', vscode.CodeActionKind.QuickFix);
+            compare.diagnostics = [diagnostic];
+            compare.command = { command: COMMANDS.compareModels, title: 'Compare these models…', arguments: [site.id, models] };
+            actions.push(compare);
+          }
         }
       }
     }

@@ -60,12 +60,22 @@ function codeOf(err: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * At most `max` characters, never ending inside a word: a key the server echoed and that the cut split in two could
+ * not be redacted whole (its first half would stay readable).
+ */
+function clip(text: string, max = 240): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max);
+  return `${/^\S/.test(text.slice(max)) ? cut.replace(/\S+$/, '') : cut}`.trimEnd() + '…';
+}
+
 function serverDetail(err: APIError): string | undefined {
   const body = err.error as { message?: unknown } | undefined;
   const msg = typeof body?.message === 'string' ? body.message : typeof err.error === 'string' ? err.error : undefined;
-  if (msg) return msg.replace(/\s+/g, ' ').trim().slice(0, 240);
+  if (msg) return clip(msg.replace(/\s+/g, ' ').trim());
   const raw = err.message.replace(/^\d{3}\s*/, '').trim();
-  return raw && raw !== 'status code (no body)' ? raw.slice(0, 240) : undefined;
+  return raw && raw !== 'status code (no body)' ? clip(raw) : undefined;
 }
 
 function withDetail(message: string, detail: string | undefined): string {
@@ -113,7 +123,7 @@ export function mapError(err: unknown, ctx: ErrorContext): MappedError {
     return { kind: 'stream', message: 'The stream ended early: the connection closed before the answer was complete.', retryable: false };
   }
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') return connectionError(err, where);
-  return { kind: 'unknown', message: `Unexpected failure: ${message.slice(0, 240)}`, retryable: false };
+  return { kind: 'unknown', message: `Unexpected failure: ${clip(message)}`, retryable: false };
 }
 
 function connectionError(err: unknown, where: string): MappedError {

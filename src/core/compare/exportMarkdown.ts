@@ -79,8 +79,26 @@ export function comparisonRow(s: ModelSummary): ComparisonRow {
   };
 }
 
+/**
+ * Text from a model, a server or the person (model names, error messages, judge reasons, check labels) as inert
+ * Markdown: characters that could start a link, an image, raw HTML, a code span or emphasis are escaped, and line
+ * breaks become spaces. (`<` stays as it is before what cannot open a tag, such as `<$0.00001`.)
+ */
+function prose(text: string): string {
+  return text
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/[\\`*_[\]>]/g, (c) => `\\${c}`)
+    .replace(/<(?=[A-Za-z/!?])/g, '\\<');
+}
+
+/** A table cell: prose, with its pipes escaped. */
 function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  return prose(text).replace(/\|/g, '\\|');
+}
+
+/** Data (a call-site id) as one code span that cannot close early. */
+function codeSpan(text: string): string {
+  return `\`${text.replace(/`/g, "'").replace(/\s+/g, ' ')}\``;
 }
 
 function fence(text: string, lang = 'text'): string {
@@ -105,7 +123,7 @@ export function renderComparisonMarkdown(result: ComparisonResult, options: Mark
   const facts = [
     `${result.models.length} model${result.models.length === 1 ? '' : 's'} × ${runs} run${runs === 1 ? '' : 's'}`,
     `${result.startedAt.slice(0, 16).replace('T', ' ')} UTC`,
-    ...(result.siteId ? [`call site \`${result.siteId}\``] : []),
+    ...(result.siteId ? [`call site ${codeSpan(result.siteId)}`] : []),
     `output limit ${formatTokens(result.params.maxOutputTokens)} tokens`,
     `temperature ${result.params.temperature ?? 'default'}`,
     ...(result.params.requestsPerMonth !== null ? [`traffic ${formatTokens(result.params.requestsPerMonth)} requests/month`] : []),
@@ -115,7 +133,7 @@ export function renderComparisonMarkdown(result: ComparisonResult, options: Mark
   out.push('');
   if (result.quality) {
     const best = result.cheapestGoodEnough;
-    out.push(best ? `**Cheapest good enough: ${best}**${result.currentModel && best !== result.currentModel ? ` (current: ${result.currentModel})` : ''}` : '**No model met the quality bar.**');
+    out.push(best ? `**Cheapest good enough: ${prose(best)}**${result.currentModel && best !== result.currentModel ? ` (current: ${prose(result.currentModel)})` : ''}` : '**No model met the quality bar.**');
     const bar = [
       ...(result.quality.checks.length ? [`${Math.round(result.quality.minPassRate * 100)}% of runs pass every check`] : []),
       ...(result.quality.judge ? [`judge score ≥ ${result.quality.minJudgeScore}`] : []),
@@ -142,10 +160,10 @@ export function renderComparisonMarkdown(result: ComparisonResult, options: Mark
   if (result.quality) {
     out.push('### Quality', '');
     if (result.quality.expectedAnswer) out.push(`Expected answer: ${cell(result.quality.expectedAnswer)}`, '');
-    for (const c of result.quality.checks) out.push(`- Check: ${checkLabel(c)}`);
+    for (const c of result.quality.checks) out.push(`- Check: ${prose(checkLabel(c))}`);
     if (result.quality.checks.length) out.push('');
     if (result.quality.judge) {
-      out.push(`Judge: ${result.quality.judge.model}${result.quality.judge.costUsd !== null ? ` (cost ${formatCostPerRequest(result.quality.judge.costUsd)})` : ''}. Rubric:`, '');
+      out.push(`Judge: ${prose(result.quality.judge.model)}${result.quality.judge.costUsd !== null ? ` (cost ${formatCostPerRequest(result.quality.judge.costUsd)})` : ''}. Rubric:`, '');
       out.push(fence(result.quality.judge.rubric));
       out.push('');
     }
@@ -160,19 +178,19 @@ export function renderComparisonMarkdown(result: ComparisonResult, options: Mark
         facts2.push(r.costUsd === null ? 'price unknown' : formatCostPerRequest(r.costUsd));
         if (r.ttftMs !== null) facts2.push(`first token ${formatDuration(r.ttftMs)}`);
         if (r.latencyMs !== null) facts2.push(`total ${formatDuration(r.latencyMs)}`);
-        if (r.finishReason && r.finishReason !== 'stop') facts2.push(`finish: ${r.finishReason}`);
+        if (r.finishReason && r.finishReason !== 'stop') facts2.push(`finish: ${prose(r.finishReason)}`);
       } else facts2.push(r.status);
-      out.push(`#### ${s.model} — run ${r.run}${facts2.length ? ` (${facts2.join(', ')})` : ''}`, '');
+      out.push(`#### ${prose(s.model)} — run ${r.run}${facts2.length ? ` (${facts2.join(', ')})` : ''}`, '');
       if (r.status === 'ok') {
         const text = r.output.length > maxChars ? `${r.output.slice(0, maxChars)}\n… (${(r.output.length - maxChars).toLocaleString('en-US')} more characters)` : r.output;
         out.push(fence(text || '(empty answer)'));
         const q = r.quality;
         if (q) {
-          for (const c of q.checks) out.push(`- ${c.passed ? 'pass' : 'FAIL'}: ${c.label}${c.passed ? '' : ` — ${c.detail}`}`);
+          for (const c of q.checks) out.push(`- ${c.passed ? 'pass' : 'FAIL'}: ${prose(c.label)}${c.passed ? '' : ` — ${prose(c.detail)}`}`);
           if (q.judge) out.push(`- judge: ${q.judge.score !== null ? `${q.judge.score}/10` : 'no score'} — ${cell(q.judge.reason)}`);
         }
       } else if (r.error) out.push(`> ${cell(r.error.message)}`);
-      for (const n of r.notes) out.push(`- note: ${n}`);
+      for (const n of r.notes) out.push(`- note: ${prose(n)}`);
       out.push('');
     }
   }
@@ -180,14 +198,14 @@ export function renderComparisonMarkdown(result: ComparisonResult, options: Mark
   const errors = result.models.filter((s) => s.error && s.status !== 'ok');
   if (errors.length) {
     out.push('### Errors', '');
-    for (const s of errors) out.push(`- **${s.model}** (${s.providerLabel}, ${s.baseURL}): ${s.error!.message}`);
+    for (const s of errors) out.push(`- **${prose(s.model)}** (${prose(s.providerLabel)}, ${prose(s.baseURL)}): ${prose(s.error!.message)}`);
     out.push('');
   }
 
   const priced = result.models.filter((s) => s.price);
   out.push('### Assumptions', '');
-  for (const s of priced) out.push(`- ${s.model}: $${s.price!.inputPerMTok}/MTok in, $${s.price!.outputPerMTok}/MTok out (${s.price!.source})${s.price!.notes.length ? ` — ${s.price!.notes.join(' ')}` : ''}`);
-  for (const n of result.notes) out.push(`- ${n}`);
+  for (const s of priced) out.push(`- ${prose(s.model)}: $${s.price!.inputPerMTok}/MTok in, $${s.price!.outputPerMTok}/MTok out (${prose(s.price!.source)})${s.price!.notes.length ? ` — ${prose(s.price!.notes.join(' '))}` : ''}`);
+  for (const n of result.notes) out.push(`- ${prose(n)}`);
   out.push('');
   return new Redactor().text(out.join('\n'));
 }

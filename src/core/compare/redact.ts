@@ -36,6 +36,42 @@ export class Redactor {
     return out;
   }
 
+  /**
+   * A writer for text that arrives in pieces (a streamed answer): a key split over several pieces would pass `text`
+   * piece by piece, so the tail that could be the start of a key is held back until the next piece (or `flush`)
+   * shows whether it is one. `write` receives the pieces to pass on; redact them with `text` (or `deep`).
+   */
+  stream(write: (text: string) => void): { push(text: string): void; flush(): void } {
+    let pending = '';
+    return {
+      push: (text: string) => {
+        pending += text;
+        const hold = this.heldTail(pending);
+        const out = pending.slice(0, pending.length - hold);
+        pending = pending.slice(pending.length - hold);
+        if (out) write(out);
+      },
+      flush: () => {
+        if (pending) write(pending);
+        pending = '';
+      },
+    };
+  }
+
+  /** Length of the longest end of `s` that is the start (not the whole) of a secret. */
+  private heldTail(s: string): number {
+    let hold = 0;
+    for (const secret of this.secrets) {
+      for (let k = Math.min(secret.length - 1, s.length); k > hold; k--) {
+        if (s.endsWith(secret.slice(0, k))) {
+          hold = k;
+          break;
+        }
+      }
+    }
+    return hold;
+  }
+
   /** A deep copy of plain data with every string redacted. */
   deep<T>(value: T): T {
     return redactValue(value, (s) => this.text(s)) as T;

@@ -501,11 +501,14 @@ export async function runComparison(request: CompareRequest, options: RunnerOpti
     if (target.keyRequired && !key) return failed({ kind: 'config', message: `No API key for ${target.providerLabel}: set ${hintFor(target.providerId)}.` });
     if (all.signal.aborted) return failed(CANCELLED, 'cancelled');
 
+    // Live text goes through a redacting stream: a key split over chunks is held back until it can be redacted whole.
+    const live = redactor.stream((text) => emit({ type: 'delta', model: target.id, run, text }));
     const outcome = await callModel(target, key, request.messages, { maxOutputTokens: request.maxOutputTokens, temperature, stream }, {
       onStart: (attempt) => emit({ type: 'start', model: target.id, run, attempt }),
       onRetry: (attempt, delayMs, reason) => emit({ type: 'retry', model: target.id, run, attempt, delayMs, reason }),
-      onDelta: (text) => emit({ type: 'delta', model: target.id, run, text }),
+      onDelta: (text) => live.push(text),
     });
+    live.flush();
     if (outcome.status !== 'ok') {
       return failed(outcome.error, outcome.status, { attempts: outcome.attempts, waitedMs: outcome.waitedMs, notes: outcome.notes });
     }

@@ -290,12 +290,10 @@ export class Evaluator {
 
   /** The binding a name refers to at a node, or null for globals and undefined names. */
   bindingOf(name: string, at: Node, file: FileUnit): Binding | null {
-    const scopes = enclosingScopes(at);
-    for (let i = 0; i < scopes.length; i++) {
-      const scope = scopes[i]!;
+    for (let scope = enclosingScope(at); scope; scope = enclosingScope(scope)) {
       if (CLASS_TYPES.has(scope.type)) continue;
       const bindings = bindingsOf(scope, file.bindings).get(name);
-      if (bindings && bindings.length) return pickBinding(bindings, at, scope, scopes.slice(0, i).some((s) => FUNCTION_TYPES.has(s.type)));
+      if (bindings && bindings.length) return pickBinding(bindings, at, scope);
       if (scope.type === 'module' || scope.type === 'program') break;
     }
     return null;
@@ -962,41 +960,23 @@ function normalizeLangchainProvider(p: string): string {
   return map[p] ?? p;
 }
 
-function isScope(type: string): boolean {
-  return FUNCTION_TYPES.has(type) || CLASS_TYPES.has(type) || type === 'module' || type === 'program';
-}
-
-/**
- * The scopes (functions, classes, the module) around a node, innermost first. Found with one descent from the root
- * (a tree-sitter node has no parent link: each `.parent` is a descent of its own); when the node cannot be reached by
- * its start offset (a zero-width node), by climbing `.parent`.
- */
-function enclosingScopes(node: Node): Node[] {
-  const scopes: Node[] = [];
-  const cursor = node.tree.rootNode.walk();
-  try {
-    for (;;) {
-      if (cursor.nodeId === node.id) return scopes.reverse();
-      if (isScope(cursor.nodeType)) scopes.push(cursor.currentNode);
-      if (node.endIndex <= node.startIndex || !cursor.gotoFirstChildForIndex(node.startIndex)) break;
-    }
-  } finally {
-    cursor.delete();
+function enclosingScope(node: Node): Node | null {
+  for (let p = node.parent; p; p = p.parent) {
+    if (FUNCTION_TYPES.has(p.type) || CLASS_TYPES.has(p.type) || p.type === 'module' || p.type === 'program') return p;
   }
-  scopes.length = 0;
-  for (let p = node.parent; p; p = p.parent) if (isScope(p.type)) scopes.push(p);
-  return scopes;
+  return null;
 }
 
 function isInside(node: Node, container: Node): boolean {
   return node.startIndex >= container.startIndex && node.endIndex <= container.endIndex;
 }
 
-/**
- * The binding in force at `at`: the last one before it in the same scope, else (used from a nested function: a
- * function between `at` and `scope`) the last one.
- */
-function pickBinding(bindings: Binding[], at: Node, scope: Node, usedInNestedFunction: boolean): Binding {
+/** The binding in force at `at`: the last one before it in the same scope, else (used from a nested function) the last one. */
+function pickBinding(bindings: Binding[], at: Node, scope: Node): Binding {
+  const usedInNestedFunction = (() => {
+    for (let p = at.parent; p && p.id !== scope.id; p = p.parent) if (FUNCTION_TYPES.has(p.type)) return true;
+    return false;
+  })();
   if (usedInNestedFunction || scope.type === 'module' || scope.type === 'program') {
     // Prefer a non-dynamic binding made at module level; module code usually defines then uses.
     const before = bindings.filter((b) => b.at.startIndex <= at.startIndex);

@@ -106,10 +106,7 @@ export interface ScanOptions {
   cache?: ScanCache | undefined;
   /** Link LangChain invocations to their constructs (default true). */
   link?: boolean | undefined;
-  /**
-   * Files per chunk (default SCAN_CHUNK_FILES). Results do not depend on it, except values whose evaluation hits the
-   * evaluator's cycle or depth guard: those depend on what was evaluated before them in the same chunk.
-   */
+  /** Files per chunk (default SCAN_CHUNK_FILES): a memory bound; results do not depend on it. */
   chunkFiles?: number | undefined;
 }
 
@@ -240,9 +237,13 @@ export class CostEngine {
       // Re-parse only what changed since the last analysis of this buffer.
       const previous = this.buffers.get(relPath);
       this.buffers.delete(relPath);
-      previous?.tree.edit(textEdit(previous.text, text));
-      const unit = project.addFile(relPath, text, previous?.tree);
-      previous?.tree.delete();
+      let unit;
+      try {
+        previous?.tree.edit(textEdit(previous.text, text));
+        unit = project.addFile(relPath, text, previous?.tree);
+      } finally {
+        previous?.tree.delete();
+      }
       if (!unit) return { callSites: [], problem: 'could not be parsed' };
       this.buffers.set(relPath, { text, tree: unit.tree.copy() });
       for (const [file, old] of this.buffers) {

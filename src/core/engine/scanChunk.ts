@@ -1,9 +1,11 @@
 /**
  * The unit of work of a workspace scan, shared by the single-threaded scan (`CostEngine.scan`) and the parallel one
  * (`parallelScan`, which runs chunks in worker threads): the sorted file listing is cut into chunks of
- * SCAN_CHUNK_FILES files, and each chunk is analysed with a fresh Project and Evaluator whose parse trees and
- * memoised values are freed when the chunk is done. Because both scans cut the same chunks and analyse each one the
- * same way, they produce identical results, and memory stays bounded however large the workspace is.
+ * SCAN_CHUNK_FILES files, and each chunk is analysed with a fresh Project whose parse trees (of its files and of the
+ * files they import) are freed when the chunk is done, so memory stays bounded however large the workspace is. Each
+ * file is evaluated with its own Evaluator, so what a file yields depends on the files it reads, never on which
+ * files were analysed before it: both scans produce identical results, and the scan cache records every file a result
+ * was read from.
  *
  * Nothing here loads prices or the tokenizer: the worker bundle (dist/scanChunkWorker.js) stays small.
  */
@@ -53,10 +55,13 @@ export function analyzeFile(project: Project, evaluator: Evaluator, rel: string,
   }
 }
 
-/** The project of one chunk: parse trees and memoised values live until `dispose()`. */
+/**
+ * The project of one chunk: parse trees live until `dispose()`. Each file is evaluated with a fresh Evaluator: a
+ * value memoised while analysing another file would hide the files it was read from (a constant imported through
+ * another module), and the scan cache must know every file a result depends on.
+ */
 export class ChunkContext {
   readonly project: Project;
-  readonly evaluator: Evaluator;
 
   constructor(
     parsers: Parsers,
@@ -65,11 +70,10 @@ export class ChunkContext {
     private readonly logger?: AnalysisLogger,
   ) {
     this.project = new Project(parsers, reader, maxFileBytes);
-    this.evaluator = new Evaluator(this.project);
   }
 
   analyze(rel: string): FileAnalysis {
-    return analyzeFile(this.project, this.evaluator, rel, this.reader, this.logger);
+    return analyzeFile(this.project, new Evaluator(this.project), rel, this.reader, this.logger);
   }
 
   dispose(): void {

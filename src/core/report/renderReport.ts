@@ -92,12 +92,16 @@ function shortList(ids: string[], max = 3): string[] {
 // Markdown
 // ---------------------------------------------------------------------------------------------------------------------
 
-/** Escapes Markdown outside `code spans`; inside tables, pipes are escaped everywhere. */
+/**
+ * Escapes Markdown outside `code spans`; inside tables, pipes are escaped everywhere. A backtick outside a balanced
+ * span is escaped too, so that Markdown pairs backticks exactly as this split does (a run such as ``` could otherwise
+ * leave the text of a "code span" here as live Markdown there).
+ */
 function md(s: string, table = false): string {
   return s
-    .replace(/\r?\n/g, ' ')
-    .split(/(`[^`]*`)/)
-    .map((part, i) => (i % 2 === 1 ? (table ? part.replace(/\|/g, '\\|') : part) : part.replace(/[\\*_[\]<>|#~]/g, (ch) => `\\${ch}`)))
+    .replace(/[\r\n]+/g, ' ')
+    .split(/(`[^`]+`)/)
+    .map((part, i) => (i % 2 === 1 ? (table ? part.replace(/\|/g, '\\|') : part) : part.replace(/[\\`*_[\]<>|#~]/g, (ch) => `\\${ch}`)))
     .join('');
 }
 

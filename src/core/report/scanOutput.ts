@@ -264,7 +264,7 @@ export function renderScanMarkdown(result: ScanResult, title = 'costlens: LLM ca
     for (const s of sites) {
       const c = costCells(s);
       const tokens = s.estimate ? `${formatTokens(s.estimate.inputTokens)} / ${formatTokens(s.estimate.outputTokens)}` : '—';
-      lines.push(`| \`${s.file}:${s.line}\` ${s.enclosingFunction ? `(${mdEscape(s.enclosingFunction)})` : ''} | ${mdEscape(modelLabel(s))} | ${s.sdk} ${s.api} | ${s.context}${s.inLoop ? ', loop' : ''} | ${tokens} | ${c.perRequest} | ${c.traffic} | ${c.monthly} |`);
+      lines.push(`| ${codeCell(`${s.file}:${s.line}`)} ${s.enclosingFunction ? `(${mdEscape(s.enclosingFunction)})` : ''} | ${mdEscape(modelLabel(s))} | ${s.sdk} ${s.api} | ${s.context}${s.inLoop ? ', loop' : ''} | ${tokens} | ${c.perRequest} | ${c.traffic} | ${c.monthly} |`);
     }
     lines.push('');
   }
@@ -274,7 +274,7 @@ export function renderScanMarkdown(result: ScanResult, title = 'costlens: LLM ca
     lines.push('| Saving/month | Kind | Call site | Suggestion | Confidence |', '|---|---|---|---|---|');
     for (const s of suggestions) {
       const saving = s.monthlySavingUsd !== null && s.monthlySavingUsd > 0 ? formatMoneyCompact(s.monthlySavingUsd) : s.atStake ? `(${formatMoneyCompact(s.atStake.usd)} at stake)` : '—';
-      lines.push(`| ${saving} | ${s.kind} | \`${s.file}:${s.line}\` | ${mdEscape(s.message)}${s.edit ? ` _(quick fix: ${mdEscape(s.edit.title)})_` : ''} | ${s.confidence} |`);
+      lines.push(`| ${saving} | ${s.kind} | ${codeCell(`${s.file}:${s.line}`)} | ${mdEscape(s.message)}${s.edit ? ` _(quick fix: ${mdEscape(s.edit.title)})_` : ''} | ${s.confidence} |`);
     }
     lines.push('');
   }
@@ -287,14 +287,31 @@ export function renderScanMarkdown(result: ScanResult, title = 'costlens: LLM ca
   }
   if (result.skipped.length) {
     lines.push(`<details><summary>${result.skipped.length} file${result.skipped.length === 1 ? '' : 's'} skipped</summary>`, '');
-    for (const s of result.skipped) lines.push(`- \`${s.file}\`: ${mdEscape(s.reason)}`);
+    for (const s of result.skipped) lines.push(`- ${codeCell(s.file, false)}: ${mdEscape(s.reason)}`);
     lines.push('', '</details>', '');
   }
   return lines.join('\n');
 }
 
+/**
+ * Free text (model labels, messages, reasons) for a Markdown table or list: no raw HTML, no link, no line break, no
+ * cell break. Balanced `code spans` are kept; any other backtick is escaped, so it cannot pair with a later one.
+ */
 function mdEscape(s: string): string {
-  return s.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return s
+    .replace(/[\r\n]+/g, ' ')
+    .split(/(`[^`]+`)/)
+    .map((part, i) => (i % 2 === 1 ? part : part.replace(/[\\`[\]]/g, (c) => `\\${c}`)))
+    .join('')
+    .replace(/\|/g, '\\|')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
+}
+
+/** A file location as one code span: backticks cannot close it, pipes cannot split the table cell. */
+function codeCell(s: string, table = true): string {
+  const text = s.replace(/`/g, "'").replace(/\s+/g, ' ');
+  return `\`${table ? text.replace(/\|/g, '\\|') : text}\``;
 }
 
 /** SARIF 2.1.0: one result per call site (note level), plus warnings for unresolved models and unknown prices. */
