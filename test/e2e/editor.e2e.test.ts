@@ -196,7 +196,7 @@ test('hover on the call shows the full breakdown with its sources and links', { 
     ['output tokens and their source', /Output tokens 400 \(limit\)/],
     ['the price, its source and date', /Prices \$2\.5\/MTok in · \$10\/MTok out .*\(gpt-4o, @pydantic\/genai-prices [\d.]+, \d{4}-\d{2}-\d{2}\)/],
     ['the call-site id', /id api\/answers\.py#answer_question#0/],
-    ['the links', /Set traffic… · Open report · Usage file/],
+    ['the links', /Set traffic… · Compare models… · Open report · Usage file/],
   ];
   for (const [what, pattern] of expected) assert.match(hover, pattern, `the hover lacks ${what}:\n${hover}`);
   // The links are links (command URIs of costlens), not text.
