@@ -22,6 +22,16 @@ export const EXIT = {
   BAD_EXPORT: 5,
 } as const;
 
+/**
+ * Text from a workspace or a model endpoint (file names, model names, answers, server errors) as it may be printed to
+ * a terminal: control characters — escape sequences that recolour, move the cursor, rewrite the clipboard (OSC 52) or
+ * make links (OSC 8), carriage returns that overwrite a line — are shown as `\xNN` instead of acting. Tabs and line
+ * breaks stay.
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 export interface CliIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;

@@ -17,7 +17,7 @@ import { COMPARE_DEFAULTS, COMPARE_LIMITS, type ChatMessage, type CompareEvent, 
 import { formatCostPerRequest, formatTokens } from '../core/format';
 import { createPriceCatalogue } from '../core/pricing/catalogue';
 import { createTokenizer } from '../core/tokens/tokenizer';
-import { EXIT, loadWorkspaceConfig, type CliIo } from './common';
+import { EXIT, loadWorkspaceConfig, terminalSafe, type CliIo } from './common';
 
 export const COMPARE_HELP = `costlens compare — run one prompt on several models: cost from real usage, latency, quality
 
@@ -253,7 +253,7 @@ export async function compareCommand(args: string[], io: CliIo): Promise<number>
     const estimate = estimateComparison(request, { tokenizer, prices });
     if (v['dry-run']) {
       const output = format === 'json' ? `${JSON.stringify({ schemaVersion: 1, dryRun: true, estimate }, null, 2)}\n` : renderEstimate(estimate, request, format === 'markdown');
-      return write(io, v.out, output, EXIT.OK);
+      return write(io, v.out, output, EXIT.OK, format === 'json');
     }
 
     const progress = !v.quiet && (io.stderr as NodeJS.WriteStream).isTTY === true;
@@ -285,17 +285,18 @@ export async function compareCommand(args: string[], io: CliIo): Promise<number>
     else if (format === 'markdown') output = renderComparisonMarkdown(result);
     else output = renderCompareTable(result, estimate);
     // Per-model errors go to stderr too, so a script sees them whatever the format.
-    if (format !== 'table') for (const m of result.models) if (m.status === 'failed' && m.error) io.stderr.write(`costlens compare: ${m.model}: ${m.error.message}\n`);
+    if (format !== 'table') for (const m of result.models) if (m.status === 'failed' && m.error) io.stderr.write(terminalSafe(`costlens compare: ${m.model}: ${m.error.message}\n`));
     const anyOk = result.models.some((m) => m.okRuns > 0);
-    return write(io, v.out, output, anyOk ? EXIT.OK : EXIT.ERROR);
+    return write(io, v.out, output, anyOk ? EXIT.OK : EXIT.ERROR, format === 'json');
   } finally {
     tokenizer.dispose();
   }
 }
 
-function write(io: CliIo, out: string | undefined, output: string, code: number): number {
+function write(io: CliIo, out: string | undefined, output: string, code: number, json = false): number {
   if (!out) {
-    io.stdout.write(output);
+    // Answers and server messages are untrusted: no escape sequence of theirs reaches the terminal (JSON escapes its own).
+    io.stdout.write(json ? output.replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : terminalSafe(output));
     return code;
   }
   try {
@@ -311,13 +312,13 @@ function write(io: CliIo, out: string | undefined, output: string, code: number)
 function reportProgress(io: CliIo, e: CompareEvent): void {
   switch (e.type) {
     case 'retry':
-      io.stderr.write(`  ${e.model} run ${e.run}: retrying${e.delayMs ? ` in ${formatDuration(e.delayMs)}` : ''} (${e.reason})\n`);
+      io.stderr.write(terminalSafe(`  ${e.model} run ${e.run}: retrying${e.delayMs ? ` in ${formatDuration(e.delayMs)}` : ''} (${e.reason})\n`));
       break;
     case 'done':
       io.stderr.write(`  ${e.model} run ${e.run}: done${e.result.latencyMs !== null ? ` in ${formatDuration(e.result.latencyMs)}` : ''}\n`);
       break;
     case 'error':
-      io.stderr.write(`  ${e.model} run ${e.run}: ${e.error.message}\n`);
+      io.stderr.write(terminalSafe(`  ${e.model} run ${e.run}: ${e.error.message}\n`));
       break;
     default:
       break;

@@ -7,7 +7,7 @@ import { parallelScan } from '../core/engine/parallelScan';
 import { ScanCache } from '../core/engine/scanCache';
 import { formatMoneyCompact, formatTokens } from '../core/format';
 import { achievableSaving, costCells, modelLabel, renderScanMarkdown, renderScanSarif, sortByMonthlyCost, toScanJson } from '../core/report/scanOutput';
-import { EXIT, HELP, VERSION, loadWorkspaceConfig, type CliIo } from './common';
+import { EXIT, HELP, VERSION, loadWorkspaceConfig, terminalSafe, type CliIo } from './common';
 
 export async function scanCommand(args: string[], io: CliIo): Promise<number> {
   let parsed;
@@ -124,7 +124,7 @@ export async function scanCommand(args: string[], io: CliIo): Promise<number> {
       return EXIT.ERROR;
     }
     if (!values.quiet) io.stderr.write(`costlens: wrote ${values.out} (${result.totals.callSites} call sites, ${formatMoneyCompact(result.totals.monthlyCostUsd)}/mo)\n`);
-  } else io.stdout.write(output);
+  } else io.stdout.write(format === 'markdown' ? terminalSafe(output) : output);
   return EXIT.OK;
 }
 
@@ -145,10 +145,11 @@ export function renderTable(result: ScanResult, color: boolean): string {
       cells.perRequest,
       cells.traffic,
       e ? `${formatTokens(e.inputTokens)}/${formatTokens(e.outputTokens)}` : '—',
-      modelLabel(s),
+      // File and model names come from the workspace: no escape sequence of theirs reaches the terminal.
+      terminalSafe(modelLabel(s)),
       `${s.sdk} ${s.role === 'request' ? s.api : s.role}`,
       `${s.context}${s.inLoop ? ' loop' : ''}`,
-      `${s.file}:${s.line}`,
+      terminalSafe(`${s.file}:${s.line}`),
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -177,13 +178,13 @@ export function renderTable(result: ScanResult, color: boolean): string {
     out.push(c('1', `Suggestions (up to ${formatMoneyCompact(achievableSaving(sites))}/mo achievable):`));
     for (const s of suggestions.slice(0, 8)) {
       const figure = s.monthlySavingUsd !== null && s.monthlySavingUsd > 0 ? `-${formatMoneyCompact(s.monthlySavingUsd)}/mo` : '';
-      out.push(`  ${figure.padStart(11)}  ${s.kind.padEnd(12)}  ${s.file}:${s.line}  ${s.message}`);
+      out.push(`  ${figure.padStart(11)}  ${s.kind.padEnd(12)}  ${terminalSafe(`${s.file}:${s.line}  ${s.message}`)}`);
     }
     if (suggestions.length > 8) out.push(c('2', `  … and ${suggestions.length - 8} more (--format markdown or json lists them all)`));
   }
   if (result.skipped.length) {
     out.push(c('2', `Skipped ${result.skipped.length} file${result.skipped.length === 1 ? '' : 's'}:`));
-    for (const s of result.skipped.slice(0, 10)) out.push(c('2', `  ${s.file}: ${s.reason}`));
+    for (const s of result.skipped.slice(0, 10)) out.push(c('2', terminalSafe(`  ${s.file}: ${s.reason}`)));
     if (result.skipped.length > 10) out.push(c('2', `  … and ${result.skipped.length - 10} more (--format json lists them all)`));
   }
   return `${out.join('\n')}\n`;

@@ -123,7 +123,8 @@ export class AnalysisService implements vscode.Disposable {
       vscode.workspace.onDidOpenTextDocument((d) => this.onEdit(d)),
       vscode.workspace.onDidCloseTextDocument((d) => this.onClose(d)),
       vscode.workspace.onDidChangeWorkspaceFolders(() => void this.syncFolders().then(() => this.scanWorkspace({ silent: true }))),
-      vscode.workspace.onDidGrantWorkspaceTrust(() => void this.reconfigureAll()),
+      // Trust lets the workspace's price file in: re-estimate with it (not only on the next edit).
+      vscode.workspace.onDidGrantWorkspaceTrust(() => void this.reconfigureAll().then(() => this.scanWorkspace({ silent: true }))),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (!e.affectsConfiguration('costlens')) return;
         this.settings = readSettings();

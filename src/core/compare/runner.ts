@@ -295,7 +295,9 @@ export async function runComparison(request: CompareRequest, options: RunnerOpti
       let ttftMs: number | null = null;
       if (useStream) {
         const chunks = (await client.chat.completions.create(body as unknown as OpenAI.Chat.ChatCompletionCreateParamsStreaming, reqOptions)) as AsyncIterable<OpenAI.Chat.ChatCompletionChunk>;
+        let received = 0;
         for await (const chunk of chunks) {
+          received++;
           if (chunk?.usage) usage = chunk.usage as RawUsage;
           for (const choice of chunk?.choices ?? []) {
             if ((choice.index ?? 0) !== 0) continue;
@@ -312,7 +314,11 @@ export async function runComparison(request: CompareRequest, options: RunnerOpti
         // The SDK ends a stream quietly when it is aborted.
         if (ctrl.signal.aborted) throw new AbortedError();
         if (finishReason === null) {
-          return { ok: false, emittedDelta, error: { kind: 'stream', message: 'The stream ended early: it closed before the model finished its answer (no finish reason).', retryable: false } };
+          // Nothing at all: the server answered 200 with something else than a stream (a proxy's or portal's page).
+          const message = received === 0
+            ? `The answer was not a stream of chat completion chunks: is ${target.baseURL} an OpenAI-compatible endpoint?`
+            : 'The stream ended early: it closed before the model finished its answer (no finish reason).';
+          return { ok: false, emittedDelta, error: { kind: 'stream', message, retryable: false } };
         }
       } else {
         const completion = (await client.chat.completions.create(body as unknown as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming, reqOptions)) as OpenAI.Chat.ChatCompletion;
