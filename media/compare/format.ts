@@ -1,35 +1,13 @@
 /**
- * The cells of a comparison column, formatted exactly as `comparisonRow` / `changeCell` / `formatDuration` in
- * src/core/compare/exportMarkdown.ts and errors.ts format them for the CLI and the Markdown export. Those modules
- * cannot be bundled into a webview (errors.ts imports the openai SDK, ~400 KB), so the few lines of formatting are
- * mirrored here; every figure itself comes computed from the extension (ModelSummary, RunResult).
+ * The cells of a comparison column in the webview: the shared cells (src/core/compare/cells.ts, also used by the CLI
+ * table and the Markdown export) plus the column's longer wording (`412 in / 96 out`, latency spread, live run line).
+ * Every figure comes computed from the extension (ModelSummary, RunResult).
  */
+import { changeCell, DASH, statusCell } from '../../src/core/compare/cells';
 import type { ModelSummary, RunResult } from '../../src/core/compare/types';
-import { formatCostPerRequest, formatMoneyCompact, formatTokens } from '../../src/core/format';
+import { formatCostPerRequest, formatDuration, formatMoneyCompact, formatTokens } from '../../src/core/format';
 
-const DASH = '—';
-
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  const s = ms / 1000;
-  return s < 10 ? `${s.toFixed(1).replace(/\.0$/, '')} s` : `${Math.round(s)} s`;
-}
-
-function signedMoney(usd: number, compact: boolean): string {
-  const sign = usd > 0 ? '+' : usd < 0 ? '−' : '±';
-  const abs = Math.abs(usd);
-  return `${sign}${compact ? formatMoneyCompact(abs) : formatCostPerRequest(abs)}`;
-}
-
-/** `−80% (−$0.0060/req, −$2.2k/mo)`; `current` for the baseline itself. */
-export function changeCell(s: ModelSummary): string {
-  const c = s.changeVsCurrent;
-  if (s.isCurrent && (!c || c.baseline === 'measured')) return 'current';
-  if (!c) return DASH;
-  const pct = c.pct === null ? '' : `${c.pct > 0 ? '+' : c.pct < 0 ? '−' : '±'}${Math.abs(c.pct) >= 10 ? Math.round(Math.abs(c.pct)) : Math.abs(c.pct).toFixed(1).replace(/\.0$/, '')}% `;
-  const monthly = c.monthlyUsd !== null ? `, ${signedMoney(c.monthlyUsd, true)}/mo` : '';
-  return `${pct}(${signedMoney(c.perRequestUsd, false)}/req${monthly})${c.baseline === 'estimate' ? ' vs estimate' : ''}`;
-}
+export { changeCell, formatDuration };
 
 export interface ColumnCells {
   status: string;
@@ -54,7 +32,7 @@ export function columnCells(s: ModelSummary): ColumnCells {
     ? `${formatDuration(s.meanLatencyMs)} (${formatDuration(s.minLatencyMs)}–${formatDuration(s.maxLatencyMs)})`
     : formatDuration(s.meanLatencyMs);
   return {
-    status: s.status === 'failed' && s.error?.kind === 'cancelled' ? 'cancelled' : s.status,
+    status: statusCell(s),
     runs: `${s.okRuns}/${s.runs.length}`,
     tokens: answered && s.meanInputTokens !== null && s.meanOutputTokens !== null ? `${est}${formatTokens(s.meanInputTokens)} in / ${est}${formatTokens(s.meanOutputTokens)} out` : DASH,
     tokensSource: answered ? (s.usageEstimated ? 'estimated here (the server reported no usage)' : 'reported by the server') : '',

@@ -751,6 +751,7 @@ function onEvent(e: CompareEvent): void {
       r.error = e.error;
       r.note = e.error.kind === 'cancelled' ? 'cancelled' : 'failed';
       r.out?.after(h('p', { class: 'error', role: 'alert', 'data-error': e.error.kind }, e.error.message));
+      if (r.text === '') r.out?.remove();
       break;
     case 'quality':
       r.quality = e.quality;
@@ -783,19 +784,25 @@ function finishedColumn(s: ModelSummary, r: ComparisonResult): HTMLElement {
       }, { title: `Make ${r.siteId} use ${s.modelId} (the same edit as the right-size quick fix)` })
     : null;
   use?.setAttribute('data-use', s.model);
+  const answered = s.okRuns > 0;
   const dl = h(
     'dl',
     { class: 'cmp-figures' },
     ...figure('Status', `${cells.status} (${cells.runs} runs ok)`, 'status'),
-    ...figure('First token', cells.ttft, 'ttft'),
-    ...figure('Latency', cells.latency, 'latency'),
-    ...figure('Tokens', cells.tokens, 'tokens', cells.tokensSource),
-    ...figure('$/request', cells.perRequest, 'perRequest', s.price ? `${formatPerMTok(s.price.inputPerMTok)} in / ${formatPerMTok(s.price.outputPerMTok)} out (${s.price.source})` : (s.priceUnknownReason ?? '')),
-    ...figure('$/month', cells.monthly, 'monthly', r.params.requestsPerMonth !== null ? `at ${compactNumber(r.params.requestsPerMonth)} requests/month` : 'no traffic given'),
-    ...figure('vs current', cells.change, 'change'),
-    ...(r.quality ? [...figure('Checks', cells.checks, 'checks'), ...figure('Judge', cells.judge, 'judge'), ...figure('Good enough', cells.goodEnough, 'goodEnough')] : []),
   );
-  const runs = s.runs.map((run) =>
+  // A column without an answer shows its error and status only.
+  if (answered) {
+    dl.append(
+      ...figure('First token', cells.ttft, 'ttft'),
+      ...figure('Latency', cells.latency, 'latency'),
+      ...figure('Tokens', cells.tokens, 'tokens', cells.tokensSource),
+      ...figure('$/request', cells.perRequest, 'perRequest', s.price ? `${formatPerMTok(s.price.inputPerMTok)} in / ${formatPerMTok(s.price.outputPerMTok)} out (${s.price.source})` : (s.priceUnknownReason ?? '')),
+      ...figure('$/month', cells.monthly, 'monthly', r.params.requestsPerMonth !== null ? `at ${compactNumber(r.params.requestsPerMonth)} requests/month` : 'no traffic given'),
+      ...figure('vs current', cells.change, 'change'),
+      ...(r.quality ? [...figure('Checks', cells.checks, 'checks'), ...figure('Judge', cells.judge, 'judge'), ...figure('Good enough', cells.goodEnough, 'goodEnough')] : []),
+    );
+  }
+  const runs = (answered || s.runs.length > 1 ? s.runs : []).map((run) =>
     h(
       'div',
       { class: 'cmp-run' },

@@ -98,3 +98,11 @@ function trimZeros(s: string): string {
   if (!s.includes('.')) return s;
   return s.replace(/\.?0+$/, '');
 }
+
+/** A duration for people: `850 ms`, `1.2 s`, `14 s`. */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms)) return '—';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const s = ms / 1000;
+  return s < 10 ? `${s.toFixed(1).replace(/\.0$/, '')} s` : `${Math.round(s)} s`;
+}

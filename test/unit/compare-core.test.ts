@@ -182,6 +182,17 @@ describe('compare dry run', () => {
     assert.ok(j.inputTokensPerRequest > 50, 'the judge reads the answer at its limit');
     assert.equal(estimate.requests, 8);
   });
+
+  test('an unpriced judge is named once as the judge, however its column is named', () => {
+    const { targets } = resolveTargets(['gpt-4o-mini', 'gpt-4o'], { prices: PRICES });
+    const judge = resolveTarget('ollama/llama3.1:8b', { prices: PRICES });
+    assert.ok(judge.ok);
+    const messages = [{ role: 'user' as const, content: 'hi' }];
+    for (const id of ['ollama/llama3.1:8b (judge)', 'ollama/llama3.1:8b']) {
+      const estimate = estimateComparison({ messages, targets, runs: 1, maxOutputTokens: 50, quality: { judge: { target: { ...judge.target, id }, rubric: 'Be fair.' } } }, { tokenizer, prices: PRICES });
+      assert.deepEqual(estimate.unpriced, ['ollama/llama3.1:8b (judge)']);
+    }
+  });
 });
 
 const DRAFT: CompareDraft = {

@@ -66,7 +66,8 @@ export function estimateComparison(
     totalInputTokens: lines.reduce((n, l) => n + l.inputTokensPerRequest * l.requests, 0),
     totalMaxOutputTokens: lines.reduce((n, l) => n + l.maxOutputTokensPerRequest * l.requests, 0),
     maxCostUsd: priced.reduce((n, l) => n + l.maxCostUsd!, 0),
-    unpriced: lines.filter((l) => l.maxCostUsd === null).map((l) => (l.role === 'judge' ? `${l.model} (judge)` : l.model)),
+    // Callers usually name the judge's column `<model> (judge)` already.
+    unpriced: lines.filter((l) => l.maxCostUsd === null).map((l) => (l.role === 'judge' && !l.model.endsWith(' (judge)') ? `${l.model} (judge)` : l.model)),
     notes,
   };
 }

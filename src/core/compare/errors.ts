@@ -2,7 +2,10 @@
  * Failures of a request in words a person can act on, one per column. Every message is redacted by the caller.
  */
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { formatDuration } from '../format';
 import type { CompareError, ModelTarget } from './types';
+
+export { formatDuration };
 
 export interface ErrorContext {
   target: Pick<ModelTarget, 'providerLabel' | 'baseURL' | 'model' | 'providerId'>;
@@ -20,11 +23,6 @@ export interface MappedError extends CompareError {
   detail?: string | undefined;
 }
 
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  const s = ms / 1000;
-  return s < 10 ? `${s.toFixed(1).replace(/\.0$/, '')} s` : `${Math.round(s)} s`;
-}
 
 /** Milliseconds to wait from response headers, or undefined. */
 export function retryAfterMs(headers: Headers | undefined, now: number = Date.now()): number | undefined {
@@ -70,11 +68,17 @@ function clip(text: string, max = 240): string {
   return `${/^\S/.test(text.slice(max)) ? cut.replace(/\S+$/, '') : cut}`.trimEnd() + '…';
 }
 
+/** The words of an HTML error page (a proxy's 502/504), not its markup. */
+function pageText(text: string): string {
+  if (!/<(html|body|head|h1|title|center|p|div)\b[^>]*>/i.test(text)) return text;
+  return text.replace(/<(head|script|style)\b[\s\S]*?<\/\1\s*>/gi, ' ').replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ');
+}
+
 function serverDetail(err: APIError): string | undefined {
   const body = err.error as { message?: unknown } | undefined;
-  const msg = typeof body?.message === 'string' ? body.message : typeof err.error === 'string' ? err.error : undefined;
+  const msg = typeof body?.message === 'string' ? body.message : typeof err.error === 'string' ? pageText(err.error) : undefined;
   if (msg) return clip(msg.replace(/\s+/g, ' ').trim());
-  const raw = err.message.replace(/^\d{3}\s*/, '').trim();
+  const raw = pageText(err.message.replace(/^\d{3}\s*/, '')).trim();
   return raw && raw !== 'status code (no body)' ? clip(raw) : undefined;
 }
 

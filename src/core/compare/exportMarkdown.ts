@@ -4,13 +4,13 @@
  * the assumptions behind the figures. Keys never appear: results are redacted when they are made, and this module
  * redacts again with the key shapes it knows.
  */
-import { formatCostPerRequest, formatMoneyCompact, formatTokens } from '../format';
-import { formatDuration } from './errors';
+import { formatCostPerRequest, formatDuration, formatMoneyCompact, formatTokens } from '../format';
+import { changeCell, DASH, statusCell } from './cells';
 import { checkLabel } from './quality';
 import { Redactor } from './redact';
 import type { ComparisonResult, ModelSummary } from './types';
 
-export { formatDuration };
+export { changeCell, formatDuration, statusCell };
 
 export interface ComparisonRow {
   model: string;
@@ -25,37 +25,6 @@ export interface ComparisonRow {
   latency: string;
   checks: string;
   judge: string;
-}
-
-const DASH = '—';
-
-function signedMoney(usd: number, compact: boolean): string {
-  const sign = usd > 0 ? '+' : usd < 0 ? '−' : '±';
-  const abs = Math.abs(usd);
-  return `${sign}${compact ? formatMoneyCompact(abs) : formatCostPerRequest(abs)}`;
-}
-
-/** `−80% (−$0.0060/req, −$2.2k/mo)`; `current` for the baseline itself. */
-export function changeCell(s: ModelSummary): string {
-  const c = s.changeVsCurrent;
-  if (s.isCurrent && (!c || c.baseline === 'measured')) return 'current';
-  if (!c) return DASH;
-  const pct = c.pct === null ? '' : `${c.pct > 0 ? '+' : c.pct < 0 ? '−' : '±'}${Math.abs(c.pct) >= 10 ? Math.round(Math.abs(c.pct)) : Math.abs(c.pct).toFixed(1).replace(/\.0$/, '')}% `;
-  const monthly = c.monthlyUsd !== null ? `, ${signedMoney(c.monthlyUsd, true)}/mo` : '';
-  return `${pct}(${signedMoney(c.perRequestUsd, false)}/req${monthly})${c.baseline === 'estimate' ? ' vs estimate' : ''}`;
-}
-
-export function statusCell(s: ModelSummary): string {
-  switch (s.status) {
-    case 'ok':
-      return 'ok';
-    case 'partial':
-      return 'partial';
-    case 'cancelled':
-      return 'cancelled';
-    default:
-      return s.error?.kind === 'cancelled' ? 'cancelled' : 'failed';
-  }
 }
 
 /** Table cells of one model, formatted the same in every face. Unknown prices read "price unknown", never $0. */
