@@ -6,6 +6,7 @@
 import type { Report } from '../../src/core/report/reportModel';
 import type { ReportHostMessage, ReportOptionsForView, ScenarioInput } from '../../src/protocol/report';
 import { formatCostPerRequest, formatMoneyCompact, formatPerMTok, formatRequestsPerMonth, USD, type Currency } from '../../src/core/format';
+import { formatErrorPct } from '../../src/core/calibrate/present';
 import { h, icon, initialState, vscodeApi } from '../shared/dom';
 
 interface State {
@@ -109,9 +110,12 @@ function bars(title: string, rows: Array<{ label: string; value: number | null }
     'div',
     { class: 'chart', role: 'img', 'aria-label': title },
     h('h3', {}, title),
-    ...rows.map((r) =>
-      h('div', { class: 'bar-row' }, h('span', {}, r.label), h('div', { class: `bar ${cls}`, style: `width: ${max > 0 && r.value ? Math.max(1, (r.value / max) * 100) : 0}%` }), h('span', { class: 'num' }, r.value === null ? 'price unknown' : money(r.value))),
-    ),
+    ...rows.map((r) => {
+      const bar = h('div', { class: `bar ${cls}` });
+      // Through the CSSOM: the page's CSP (no 'unsafe-inline' styles) ignores style="" attributes.
+      bar.style.width = `${max > 0 && r.value ? Math.max(1, (r.value / max) * 100) : 0}%`;
+      return h('div', { class: 'bar-row' }, h('span', {}, r.label), bar, h('span', { class: 'num' }, r.value === null ? 'price unknown' : money(r.value)));
+    }),
   );
 }
 
@@ -122,6 +126,13 @@ function table(headers: string[], rows: Array<Array<Node | string>>, numeric: nu
     h('thead', {}, h('tr', {}, ...headers.map((x, i) => h('th', { class: numeric.includes(i) ? 'num' : undefined }, x)))),
     h('tbody', {}, ...rows.map((r) => h('tr', {}, ...r.map((c, i) => h('td', { class: numeric.includes(i) ? 'num' : undefined }, c))))),
   );
+}
+
+/** Where a site's figures come from: telemetry, partly, or assumptions (with default traffic called out). */
+function basisCell(basis: Report['sites'][number]['basis'], assumedTraffic: boolean): HTMLElement {
+  if (basis === 'measured') return h('span', { class: 'good', title: 'Traffic and tokens measured from telemetry' }, icon('pulse'), ' measured');
+  if (basis === 'partly measured') return h('span', { title: 'Some figures measured from telemetry, the others assumed' }, icon('pulse'), ' partly measured');
+  return h('span', { class: 'muted', title: assumedTraffic ? 'Traffic is a built-in default: state it in costlens.yml' : 'From costlens.yml and counted prompts' }, assumedTraffic ? 'assumed traffic' : 'assumed');
 }
 
 function render(report: Report, options: ReportOptionsForView, elapsedMs: number): void {
@@ -152,6 +163,9 @@ function render(report: Report, options: ReportOptionsForView, elapsedMs: number
       h('div', { class: 'card' }, h('div', { class: 'muted' }, 'Expected per month'), h('div', { class: 'figure', id: 'total-expected' }, money(t.monthlyUsd.expected))),
       h('div', { class: 'card' }, h('div', { class: 'muted' }, 'Range (low – high)'), h('div', { class: 'figure', id: 'total-range' }, range(t.monthlyUsd))),
       h('div', { class: 'card' }, h('div', { class: 'muted' }, 'Achievable saving'), h('div', { class: 'figure good', id: 'total-saving' }, money(t.achievableMonthlySavingUsd ?? 0))),
+      report.calibration
+        ? h('div', { class: 'card', id: 'measured-card' }, h('div', { class: 'muted' }, `Measured (${report.calibration.callSites} call site${report.calibration.callSites === 1 ? '' : 's'})`), h('div', { class: 'figure' }, report.calibration.errorPct === null ? 'no actual cost' : `guesses ${formatErrorPct(report.calibration.errorPct)}`), h('div', { class: 'muted' }, report.calibration.errorPct === null ? '' : `assumed ${money(report.calibration.assumedMonthlyUsd)} vs actual ${money(report.calibration.actualMonthlyUsd)}/mo`))
+        : null,
       t.unpricedCallSites ? h('div', { class: 'card warn' }, h('div', {}, `${t.unpricedCallSites} call site(s) without a known price`), h('div', { class: 'muted' }, 'not in the totals')) : null,
     ),
     controls(options),
@@ -159,10 +173,21 @@ function render(report: Report, options: ReportOptionsForView, elapsedMs: number
     h('div', { class: 'charts' }, bars('By feature', report.byFeature.map((g) => ({ label: g.key, value: g.monthlyUsd.expected })), 'feature'), bars('By model', report.byModel.map((m) => ({ label: m.model, value: m.monthlyUsd?.expected ?? null })), 'model')),
     h('h2', {}, icon('list-ordered'), ' Top call sites'),
     table(
-      ['Call site', 'Model', 'Context', '$/req', 'Requests', '$/month'],
-      report.topSites.map((s) => [siteLink(s.id, `${s.file}:${s.line}`), s.model ?? '?', s.context, formatCostPerRequest(s.costPerRequestUsd, currency), formatRequestsPerMonth(s.requestsPerMonth), money(s.monthlyUsd?.expected ?? null)]),
+      ['Call site', 'Model', 'Context', '$/req', 'Requests', '$/month', 'Basis'],
+      report.topSites.map((s) => [siteLink(s.id, `${s.file}:${s.line}`), s.model ?? '?', s.context, formatCostPerRequest(s.costPerRequestUsd, currency), formatRequestsPerMonth(s.requestsPerMonth), money(s.monthlyUsd?.expected ?? null), basisCell(s.basis, s.assumedTraffic)]),
       [3, 4, 5],
     ),
+    ...(report.calibration
+      ? [
+          h('h2', { id: 'measured-vs-assumed' }, icon('pulse'), ' Measured vs assumed'),
+          h('p', { class: 'muted' }, 'Call sites calibrated from telemetry: the estimate from the assumptions alone against the actual cost (guess error), and the estimate that now uses the measurements (calibrated error).'),
+          table(
+            ['Call site', 'Model', 'Basis', 'Measured/day', 'Assumed $/mo', 'Actual $/mo', 'Guess error', 'Calibrated error'],
+            report.calibration.sites.map((k) => [siteLink(k.id, `${k.file}:${k.line}`), k.model, k.basis, k.measuredRequestsPerDay.toLocaleString('en-US'), money(k.assumedMonthlyUsd), money(k.actualMonthlyUsd), k.errorPct === null ? '—' : formatErrorPct(k.errorPct), k.calibratedErrorPct === null ? '—' : formatErrorPct(k.calibratedErrorPct)]),
+            [3, 4, 5, 6, 7],
+          ),
+        ]
+      : []),
     h('h2', {}, icon('lightbulb'), ` Suggestions — up to ${money(t.achievableMonthlySavingUsd ?? 0)}/mo`),
     report.suggestionsNote ? h('p', { class: 'muted' }, report.suggestionsNote) : null,
     table(

@@ -47,3 +47,18 @@ test('the lens of a calibrated call marks its figures as measured, and the hover
   assert.match(hoverText, /requests\/day/);
   await editor!.screenshot('calibrated-hover');
 });
+
+test('the cost report marks measured figures and shows each calibrated call\'s estimate vs actual', { skip: SKIP, timeout: 90_000 }, async () => {
+  await editor!.runCommand('costlens: Show Cost Report');
+  type Loc = { waitFor(o?: { timeout?: number }): Promise<void>; textContent(): Promise<string | null>; locator(s: string): Loc; first(): Loc };
+  const frame = (editor!.page as unknown as { frameLocator(s: string): { frameLocator(s: string): { locator(s: string): Loc } } }).frameLocator('iframe.webview').frameLocator('iframe');
+  await frame.locator('#measured-vs-assumed').waitFor({ timeout: 30_000 });
+  const card = (await frame.locator('#measured-card').textContent()) ?? '';
+  assert.match(card, /Measured \(4 call sites\)guesses \+[\d,]+%assumed \$[\d.,k]+ vs actual \$[\d.,]+\/mo/);
+  // The section's table: the call of answers.py, its assumed and actual monthly cost, and the guess error.
+  const rows = (await frame.locator('#measured-vs-assumed + p + table').textContent()) ?? '';
+  assert.match(rows, /api\/answers\.py:27gpt-4omeasured5\$1\.8k\$0\.\d+\+[\d,]+%/);
+  const top = (await frame.locator('table.data').first().textContent()) ?? '';
+  assert.match(top, /measured/);
+  await editor!.screenshot('calibrated-report');
+});

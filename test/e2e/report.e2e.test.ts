@@ -19,6 +19,7 @@ interface Loc {
   textContent(): Promise<string | null>;
   fill(v: string): Promise<void>;
   click(): Promise<void>;
+  evaluateAll<R>(fn: (els: Array<{ getBoundingClientRect(): { width: number } }>) => R): Promise<R>;
 }
 interface Frames {
   frameLocator(s: string): { frameLocator(s: string): { locator(s: string): Loc } };
@@ -47,6 +48,10 @@ test('the report shows the workspace total with its range, and a what-if control
   assert.equal(await frame.locator('#total-expected').textContent(), '$2.4k');
   assert.equal(await frame.locator('#total-range').textContent(), '$1.8k – $3.6k');
   assert.match((await frame.locator('#assumptions').textContent()) ?? '', /built-in default/);
+  // The bars are drawn to scale under the page's CSP: gpt-4o ($1.8k) is the longest, gpt-4o-mini ($8.58) a sliver.
+  const widths = await frame.locator('.bar.model').evaluateAll((els) => els.map((el) => el.getBoundingClientRect().width));
+  assert.ok(widths.length >= 3 && widths[0]! > 50, `bars ${widths.join(', ')}`);
+  assert.ok(widths[widths.length - 1]! < widths[0]! / 10, `the cheapest bar is a sliver of the costliest: ${widths.join(', ')}`);
   await editor!.screenshot('report');
   await frame.locator('#traffic').fill('10');
   await frame.locator('#scenario-banner').waitFor({ timeout: 15_000 });

@@ -11,6 +11,7 @@ import { Writable } from 'node:stream';
 import { describe, test } from 'node:test';
 
 import { calibrateCommand, EXIT_BAD_EXPORT } from '../../src/cli/calibrate';
+import { lensText } from '../../src/core/report/explain';
 import { calibrationJsonFields, describeCalibration, figureOrigins, formatErrorPct, originMark } from '../../src/core/calibrate/present';
 import { setCallSiteMeasured, setMeasuredBlocks } from '../../src/core/calibrate/writeMeasured';
 import { CostEngine } from '../../src/core/engine/engine';
@@ -233,7 +234,8 @@ def ask(question: str):
 
     // The words surfaces show.
     assert.deepEqual(figureOrigins(e), { traffic: 'measured', input: 'measured', output: 'measured', overall: 'measured' });
-    assert.equal(originMark(e), `measured · guess +${Math.round(((assumed - 4) / 4) * 100)}%`);
+    assert.equal(originMark(e), `measured (guess +${Math.round(((assumed - 4) / 4) * 100)}%)`);
+    assert.match(lensText(result.callSites[0]!).text, new RegExp(`^\\$[\\d.]+/req · \\$[\\d.]+/mo · gpt-4o-mini · measured \\(guess \\+\\d+%\\)$`));
     assert.equal(describeCalibration(c), `assumed $${assumed.toFixed(2)}/mo vs actual $4.00/mo: +${Math.round(((assumed - 4) / 4) * 100)}%`);
     const json = calibrationJsonFields(e);
     assert.equal(json.inputSource, 'measured');
@@ -251,6 +253,7 @@ def ask(question: str):
     assert.equal(e.calibration?.errorPct, null, 'no actual cost, no error');
     assert.equal(figureOrigins(e).overall, 'partly measured');
     assert.equal(originMark(e), 'partly measured');
+    assert.match(lensText(result.callSites[0]!).text, /^≈ \$[\d.]+\/req · \$[\d.]+\/mo · gpt-4o-mini · partly measured$/, 'not fully measured: still ≈');
   });
 
   test('sites without measurements are unchanged; a measured block on a glob is ignored', async () => {
@@ -264,6 +267,7 @@ def ask(question: str):
 
   test('formatErrorPct', () => {
     assert.deepEqual([formatErrorPct(182.29), formatErrorPct(-12.34), formatErrorPct(4.26), formatErrorPct(0.02)], ['+182%', '−12%', '+4.3%', '±0%']);
+    assert.deepEqual([formatErrorPct(395022.4), formatErrorPct(-99.996), formatErrorPct(Number.NaN), formatErrorPct(Infinity)], ['+395,022%', '−100%', '—', '—']);
   });
 });
 
@@ -372,7 +376,7 @@ describe('costlens calibrate', () => {
     const r = await run(['--root', EXAMPLE, path.join(TELEMETRY, 'otel-otlp.json'), path.join(TELEMETRY, 'otel-collector.jsonl')]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^Imported 2 files: 18 records, 18 requests, 2 items ignored; window 2026-11-20 00:00 → 2026-11-21 00:00 UTC \(1 day\)\n/);
-    assert.match(r.stdout, /api\/answers\.py:27 answer_question +location 5 +5 +12k +450\/1200 +180\/300 +35% +gpt-4o-2024-08-06 +\$0\.46 +\$1\.8k +\+395022% +\$0\.41\n/);
+    assert.match(r.stdout, /api\/answers\.py:27 answer_question +location 5 +5 +12k +450\/1200 +180\/300 +35% +gpt-4o-2024-08-06 +\$0\.46 +\$1\.8k +\+395,022% +\$0\.41\n/);
     assert.match(r.stdout, /worker\/tag_tickets\.py:21 tag_ticket +location 3, function 1 /);
     assert.match(r.stdout, /Not matched to a call site: 1 requests \(6%\)/);
     assert.match(r.stdout, /why: code location \/usr\/local\/lib\/python3\.12\/site-packages\/openai\/_base_client\.py:1047 is not in a scanned file with call sites \(1\)/);

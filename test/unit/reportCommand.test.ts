@@ -8,9 +8,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, test } from 'node:test';
+import { calibrateCommand } from '../../src/cli/calibrate';
 import { reportCommand } from '../../src/cli/report';
 import type { Report } from '../../src/core/report/reportModel';
 import { EXAMPLE_APP } from './helpers/exampleApp';
+
+const TELEMETRY = path.join(EXAMPLE_APP, '..', 'telemetry');
 
 /** 2026-11-26T12:00:00Z, the generatedAt of the goldens. */
 const EPOCH = '1795694400';
@@ -119,5 +122,83 @@ describe('costlens report', () => {
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
       assert.match(r.err, message);
     }
+  });
+});
+
+describe('costlens report: calibrated call sites', () => {
+  // Usage exports carry no code location: the same rules as the calibrate tests map them to the example's calls.
+  const RULES = `
+calibration:
+  match:
+    - { model: "gpt-4o-2024*", tag: project_id=proj_helpdesk, callSites: "api/answers.py#*" }
+    - { model: "gpt-4.1*", callSites: "worker/**" }
+    - { model: "gpt-4o-mini*", callSites: "web/app/api/summarize/route.ts#POST#0" }
+`;
+
+  test('every format marks measured vs assumed and shows the estimate-vs-actual error per calibrated site', async () => {
+    const dir = copyExample();
+    try {
+      fs.appendFileSync(path.join(dir, 'costlens.yml'), RULES);
+      const quiet = new PassThrough();
+      const code = await calibrateCommand(['--root', dir, '--write', '--quiet', path.join(TELEMETRY, 'openai-usage-completions.json')], { stdout: quiet, stderr: quiet, cwd: dir });
+      assert.equal(code, 0);
+
+      const json = await run(['--root', dir, '--format', 'json']);
+      assert.equal(json.code, 0, json.err);
+      const report = JSON.parse(json.out) as Report;
+      const answers = report.sites.find((s) => s.id === 'api/answers.py#answer_question#0')!;
+      // The calibrate tests derive these: the assumptions said $1,798.20/mo, the usage export shows $637/mo.
+      assert.equal(answers.calibration?.assumedMonthlyUsd, 1798.2);
+      assert.ok(Math.abs(answers.calibration!.actualMonthlyUsd! - 637) < 1e-6);
+      assert.ok(Math.abs(answers.calibration!.errorPct! - ((1798.2 - 637) / 637) * 100) < 1e-4);
+      assert.equal(answers.basis, 'measured');
+      const escalations = report.sites.find((s) => s.id.startsWith('api/escalations.py'))!;
+      assert.equal(escalations.basis, 'assumed', 'a site the export did not cover stays assumed');
+      assert.equal(escalations.calibration, null);
+      const k = report.calibration!;
+      assert.equal(k.callSites, 3);
+      assert.equal(k.callSites, report.totals.measuredCallSites);
+      const compared = k.sites.filter((s) => s.assumedMonthlyUsd !== null && s.actualMonthlyUsd !== null);
+      const sum = (f: (s: (typeof compared)[number]) => number): number => compared.reduce((a, s) => a + f(s), 0);
+      assert.equal(k.comparedCallSites, compared.length);
+      assert.ok(Math.abs(k.errorPct! - ((sum((s) => s.assumedMonthlyUsd!) - sum((s) => s.actualMonthlyUsd!)) / sum((s) => s.actualMonthlyUsd!)) * 100) < 1e-6, 'the overall error is of the sums');
+      const misses = k.sites.map((s) => (s.errorPct === null ? -1 : Math.abs(s.errorPct)));
+      assert.deepEqual(misses, [...misses].sort((a, b) => b - a), 'largest miss first');
+
+      const md = await run(['--root', dir, '--format', 'markdown']);
+      assert.match(md.out, /3 call sites rest on measurements \(see \[Measured vs assumed\]\(#measured-vs-assumed\)\)/);
+      assert.match(md.out, /\n## Measured vs assumed\n\n3 call sites are calibrated from telemetry: for them the assumptions alone said \$[\d.,k]+\/month, the telemetry shows \$[\d.,k]+\/month — the guesses were [+−][\d,.]+% off/);
+      assert.match(md.out, /\| `api\/answers\.py:27` \| `gpt-4o` \| measured \| 7\.7k \| \$1\.8k \| \$637 \| \*\*\+182%\*\* \| [+−±][\d.]+% \| /);
+      // In the top call sites, measured figures say so, assumed ones too.
+      assert.match(md.out, /\| `api\/answers\.py:27` answer\\_question \|.*\| 230k \(measured\) \| \*\*\$[\d.,k]+\*\* \(measured\) \|/);
+      assert.doesNotMatch(md.out.split('\n').find((l) => l.includes('`api/escalations.py:'))!, /measured/);
+
+      const html = await run(['--root', dir, '--format', 'html']);
+      assert.match(html.out, /<h2 id="measured-vs-assumed">Measured vs assumed<\/h2>/);
+      assert.match(html.out, /<td class="n up"><strong>\+182%<\/strong><\/td>/);
+      assert.match(html.out, /<div class="l">Measured<\/div><div class="v">3 call sites<\/div><div class="note">guesses [+−][\d,.]+% vs actual<\/div>/);
+
+      const csv = await run(['--root', dir, '--format', 'csv']);
+      const [header, ...rows] = csv.out.trimEnd().split('\r\n');
+      const cols = header!.split(',');
+      const cells = (line: string): string[] => [...line.matchAll(/("(?:[^"]|"")*"|[^,]*)(,|$)/g)].slice(0, cols.length).map((m) => m[1]!.replace(/^"|"$/g, '').replace(/""/g, '"'));
+      const row = rows.map(cells).find((r) => r[0] === 'api/answers.py#answer_question#0')!;
+      assert.equal(row.length, cols.length);
+      assert.equal(row[cols.indexOf('basis')], 'measured');
+      assert.equal(row[cols.indexOf('assumed_monthly_usd')], '1798.2');
+      assert.equal(row[cols.indexOf('error_pct')], String(Math.round(((1798.2 - 637) / 637) * 100 * 100) / 100));
+      const other = rows.map(cells).find((r) => r[0]!.startsWith('api/escalations.py'))!;
+      assert.deepEqual([other[cols.indexOf('basis')], other[cols.indexOf('error_pct')]], ['assumed', '']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('an uncalibrated workspace has no calibration section and every site is assumed', async () => {
+    const json = JSON.parse((await run(['--format', 'json'])).out) as Report;
+    assert.equal(json.calibration, null);
+    assert.equal(json.totals.measuredCallSites, 0);
+    assert.ok(json.sites.every((s) => s.basis === 'assumed' && s.calibration === null));
+    assert.doesNotMatch((await run([])).out, /Measured vs assumed/);
   });
 });

@@ -29,11 +29,12 @@ export function figureOrigins(e: SiteEstimate): FigureOrigins {
   return { traffic, input, output, overall };
 }
 
-/** `+23%`, `−12%`, `±0%` (rounded to whole percent; one decimal under 10%). */
+/** `+23%`, `−12%`, `±0%`, `+3,950%` (rounded to whole percent; one decimal under 10%). */
 export function formatErrorPct(pct: number): string {
+  if (!Number.isFinite(pct)) return '—';
   const rounded = Math.abs(pct) < 10 ? Math.round(pct * 10) / 10 : Math.round(pct);
   if (rounded === 0) return '±0%';
-  return `${rounded > 0 ? '+' : '−'}${Math.abs(rounded)}%`;
+  return `${rounded > 0 ? '+' : '−'}${Math.abs(rounded).toLocaleString('en-US')}%`;
 }
 
 /**
@@ -47,12 +48,15 @@ export function describeCalibration(c: EstimateCalibration | undefined, currency
   return `${before} vs ${actual}${c.errorPct === null ? '' : `: ${formatErrorPct(c.errorPct)}`}`;
 }
 
-/** A short mark for inline hints: `measured`, `measured · guess +20%`, `partly measured`, or `assumed`. */
+/**
+ * A short mark for lenses, inlay hints and the tree: `measured`, `measured (guess +20%)` (how far the assumptions alone
+ * were from the actual cost), `partly measured (guess −8%)`, or `assumed`.
+ */
 export function originMark(e: SiteEstimate): string {
   const origins = figureOrigins(e);
   if (origins.overall === 'assumed') return 'assumed';
   const error = e.calibration?.errorPct;
-  return error === null || error === undefined ? origins.overall : `${origins.overall} · guess ${formatErrorPct(error)}`;
+  return error === null || error === undefined ? origins.overall : `${origins.overall} (guess ${formatErrorPct(error)})`;
 }
 
 /** The additive `--format json` fields of a calibrated estimate (empty for others, so outputs stay unchanged). */

@@ -2,6 +2,7 @@
  * The full account of one call site's cost, as Markdown: what the editor's hover, the tree's tooltip and reports
  * show. Every number comes from the estimate; this module only formats it.
  */
+import { figureOrigins, formatErrorPct, originMark } from '../calibrate/present';
 import type { EstimatedCallSite } from '../engine/engine';
 import { USD, formatCostPerRequest, formatMoneyCompact, formatPerMTok, formatRequestsPerMonth, formatTokens, type Currency } from '../format';
 
@@ -15,15 +16,13 @@ export function lensText(site: EstimatedCallSite, currency: Currency = USD): { t
   }
   const e = site.estimate;
   if (e.costPerRequestUsd === null) return { text: `price unknown · ${model}`, flags };
-  // Measured figures (from `costlens calibrate`) are marked, with how far the assumptions were off.
-  const measured = e.trafficSource === 'measured' ? ` · measured${e.calibration?.errorPct != null ? ` (guess ${signedPct(e.calibration.errorPct)})` : ''}` : '';
-  return { text: `${measured ? '' : '≈ '}${formatCostPerRequest(e.costPerRequestUsd, currency)}/req · ${formatMoneyCompact(e.monthlyCostUsd, currency)}/mo · ${model}${measured}`, flags };
+  // Measured figures (from `costlens calibrate`) are marked, with how far the assumptions were off; only a fully
+  // measured figure loses the `≈`.
+  const origin = figureOrigins(e).overall;
+  const mark = origin === 'assumed' ? '' : ` · ${originMark(e)}`;
+  return { text: `${origin === 'measured' ? '' : '≈ '}${formatCostPerRequest(e.costPerRequestUsd, currency)}/req · ${formatMoneyCompact(e.monthlyCostUsd, currency)}/mo · ${model}${mark}`, flags };
 }
 
-function signedPct(p: number): string {
-  const r = Math.round(p);
-  return `${r > 0 ? '+' : r < 0 ? '−' : '±'}${Math.abs(r)}%`;
-}
 
 /** Short markers for figures that rest on assumptions or lack inputs. */
 export function siteFlags(site: EstimatedCallSite): string[] {
@@ -75,7 +74,7 @@ export function explainMarkdown(site: EstimatedCallSite, currency: Currency = US
   if (e.calibration) {
     const c = e.calibration;
     out.push(`| Measured | ${c.measuredRequestsPerDay.toLocaleString('en-US')} requests/day${c.window ? ` (${mdText(c.window.from.slice(0, 10))} – ${mdText(c.window.to.slice(0, 10))})` : ''}${c.source ? `, from ${mdText(c.source)}` : ''}; input ${mdText(e.inputSource)}, output ${mdText(e.outputSource)} |`);
-    out.push(`| Estimate vs actual | assumptions alone: ${money(c.estimateBeforeUsd)}/mo; actual: ${money(c.actualMonthlyCostUsd)}/mo${c.errorPct !== null ? `; the guess was ${signedPct(c.errorPct)} off` : ''}${c.calibratedErrorPct !== null ? `; calibrated estimate ${signedPct(c.calibratedErrorPct)}` : ''} |`);
+    out.push(`| Estimate vs actual | assumptions alone: ${money(c.estimateBeforeUsd)}/mo; actual: ${money(c.actualMonthlyCostUsd)}/mo${c.errorPct !== null ? `; the guess was ${formatErrorPct(c.errorPct)} off` : ''}${c.calibratedErrorPct !== null ? `; calibrated estimate ${formatErrorPct(c.calibratedErrorPct)}` : ''} |`);
   }
   if (e.assumptions.length) {
     out.push('', '**Assumptions**');

@@ -4,6 +4,7 @@
  * They only format: every figure comes from the Report.
  */
 import { USD, compactNumber, formatCostPerRequest, formatMoneyCompact, formatPerMTok, formatTokens, type Currency } from '../format';
+import { formatErrorPct } from '../calibrate/present';
 import type { AssumptionCategory, MoneyRange, Report, ReportGroupRow, ReportModelRow, ReportSite } from './reportModel';
 
 export interface RenderOptions {
@@ -78,6 +79,30 @@ function scenarioLine(r: Report, c: Currency): string | null {
   return `Baseline ${money(base, c)}/month → ${money(r.totals.monthlyUsd.expected, c)}/month with the scenario: ${signedMoney(s.deltaMonthlyUsd, c)}/month${pct}.`;
 }
 
+/** `+23%` / `−12%`, or `—` without a figure. */
+function errorText(pct: number | null): string {
+  return pct === null ? '—' : formatErrorPct(pct);
+}
+
+/** The calibration in one sentence (plain text), or null when no site is calibrated. */
+function calibrationLine(r: Report, c: Currency): string | null {
+  const k = r.calibration;
+  if (!k) return null;
+  const n = plural(k.callSites, 'call site is', 'call sites are');
+  if (k.errorPct === null) return `${n} calibrated from telemetry; the exports gave no actual cost to compare the assumptions with.`;
+  const median = k.medianAbsErrorPct !== null && k.comparedCallSites > 1 ? ` (median miss per site ${formatErrorPct(k.medianAbsErrorPct).replace(/^[+−±]/, '')})` : '';
+  return `${n} calibrated from telemetry: for ${k.comparedCallSites === 1 ? 'it' : 'them'} the assumptions alone said ${money(k.assumedMonthlyUsd, c)}/month, the telemetry shows ${money(k.actualMonthlyUsd, c)}/month — the guesses were ${formatErrorPct(k.errorPct)} off${median}.`;
+}
+
+/** ` (measured)` / ` (partly measured)` after a figure of a calibrated site; empty for assumptions. */
+function basisNote(s: Pick<ReportSite, 'basis'>): string {
+  return s.basis === 'assumed' ? '' : ` (${md(s.basis, true)})`;
+}
+
+function requestsNote(s: ReportSite): string {
+  return s.assumedTraffic ? 'assumed' : s.calibration?.origins.traffic === 'measured' ? 'measured' : '';
+}
+
 function suggestionSaving(s: Report['suggestions'][number], c: Currency): string {
   if (s.monthlySavingUsd !== null && s.monthlySavingUsd > 0) return money(s.monthlySavingUsd, c);
   if (s.atStake) return `(${money(s.atStake.usd, c)} at stake)`;
@@ -125,6 +150,7 @@ export function renderReportMarkdown(r: Report, options: RenderOptions = {}): st
   const facts: string[] = [];
   if (r.totals.achievableMonthlySavingUsd > 0) facts.push(`Up to **${money(r.totals.achievableMonthlySavingUsd, c)}/month** achievable with the ${plural(r.suggestions.length, 'suggestion')} below.`);
   if (r.totals.assumedTrafficCallSites) facts.push(`${plural(r.totals.assumedTrafficCallSites, 'call site uses', 'call sites use')} assumed traffic: state real traffic in costlens.yml.`);
+  if (r.calibration) facts.push(`${plural(r.totals.measuredCallSites, 'call site rests', 'call sites rest')} on measurements (see [Measured vs assumed](#measured-vs-assumed)).`);
   if (facts.length) out.push('', facts.join(' '));
   out.push('');
 
@@ -170,11 +196,23 @@ export function renderReportMarkdown(r: Report, options: RenderOptions = {}): st
     out.push(`|---:|---|---|---|---|---:|---:|---:|---:|---|${withBase ? '---:|' : ''}`);
     r.topSites.forEach((s, i) => {
       out.push(
-        `| ${i + 1} | ${code(siteLabel(s))}${s.enclosingFunction ? ` ${md(s.enclosingFunction, true)}` : ''} | ${md(s.group, true)} | ${code(s.model)} | ${s.context}${s.inLoop ? ', loop' : ''} | ${formatTokens(s.inputTokens)} / ${formatTokens(s.outputTokens)} | ${formatCostPerRequest(s.costPerRequestUsd, c)} | ${compactNumber(s.requestsPerMonth)}${s.assumedTraffic ? ' (assumed)' : ''} | **${s.monthlyUsd ? money(s.monthlyUsd.expected, c) : 'price unknown'}** | ${rangeText(s.monthlyUsd, c)} |${withBase ? ` ${s.baselineMonthlyUsd == null ? '—' : money(s.baselineMonthlyUsd, c)} |` : ''}`,
+        `| ${i + 1} | ${code(siteLabel(s))}${s.enclosingFunction ? ` ${md(s.enclosingFunction, true)}` : ''} | ${md(s.group, true)} | ${code(s.model)} | ${s.context}${s.inLoop ? ', loop' : ''} | ${formatTokens(s.inputTokens)} / ${formatTokens(s.outputTokens)} | ${formatCostPerRequest(s.costPerRequestUsd, c)} | ${compactNumber(s.requestsPerMonth)}${requestsNote(s) ? ` (${requestsNote(s)})` : ''} | **${s.monthlyUsd ? money(s.monthlyUsd.expected, c) : 'price unknown'}**${basisNote(s)} | ${rangeText(s.monthlyUsd, c)} |${withBase ? ` ${s.baselineMonthlyUsd == null ? '—' : money(s.baselineMonthlyUsd, c)} |` : ''}`,
       );
     });
     if (r.sites.length > r.topSites.length) out.push('', `_${plural(r.sites.length - r.topSites.length, 'more call site')} in the JSON and CSV exports._`);
     out.push('');
+  }
+
+  if (r.calibration) {
+    out.push('## Measured vs assumed', '', md(calibrationLine(r, c)!), '');
+    out.push('| Call site | Model | Basis | Measured requests/day | Assumed $/month | Actual $/month | Guess error | Calibrated error | Source |', '|---|---|---|---:|---:|---:|---:|---:|---|');
+    for (const k of r.calibration.sites) {
+      const source = `${k.source ? md(k.source, true) : '—'}${k.window ? ` (${k.window.from.slice(0, 10)} – ${k.window.to.slice(0, 10)})` : ''}`;
+      out.push(
+        `| ${code(siteLabel(k))} | ${code(k.model)} | ${md(k.basis, true)} | ${compactNumber(k.measuredRequestsPerDay)} | ${money(k.assumedMonthlyUsd, c)} | ${money(k.actualMonthlyUsd, c)} | **${errorText(k.errorPct)}** | ${errorText(k.calibratedErrorPct)} | ${source} |`,
+      );
+    }
+    out.push('', '_Guess error: the estimate from the assumptions alone against the actual cost. Calibrated error: the estimate that now uses the measurements against the same cost. Partly measured sites still use some assumptions (traffic or tokens)._', '');
   }
 
   out.push(`## Suggestions${r.suggestions.length ? ` — up to ${money(r.totals.achievableMonthlySavingUsd, c)}/month achievable` : ''}`, '');
@@ -351,6 +389,7 @@ export function renderReportHtml(r: Report, options: RenderOptions = {}): string
   card('Call sites', t.callSites.toLocaleString('en-US'), `${compactNumber(t.requestsPerMonth)} requests/month${t.unpricedCallSites ? ` · ${t.unpricedCallSites} unpriced` : ''}`);
   card('Achievable saving', `${money(t.achievableMonthlySavingUsd, c)}/mo`, plural(r.suggestions.length, 'suggestion'));
   card('Assumed traffic', plural(t.assumedTrafficCallSites, 'call site'), t.assumedTrafficCallSites ? 'state real traffic in costlens.yml' : 'all traffic stated');
+  if (r.calibration) card('Measured', plural(t.measuredCallSites, 'call site'), r.calibration.errorPct === null ? 'no actual cost to compare' : `guesses ${formatErrorPct(r.calibration.errorPct)} vs actual`);
   out.push('</section>');
   if (t.unpricedCallSites) out.push(`<p class="note">${e(plural(t.unpricedCallSites, 'call site'))} with unknown price ${t.unpricedCallSites === 1 ? 'is' : 'are'} not in the total (see Price sources).</p>`);
 
@@ -394,11 +433,23 @@ export function renderReportHtml(r: Report, options: RenderOptions = {}): string
     out.push('<table>', `<thead><tr><th class="n">#</th><th>Call site</th><th>${r.groupedBy === 'folder' ? 'Folder' : 'Feature'}</th><th>Model</th><th>Context</th><th class="n">Tokens in/out</th><th class="n">$/request</th><th class="n">Requests/month</th><th class="n">$/month</th><th class="n">Range</th>${withBase ? '<th class="n">Baseline</th>' : ''}</tr></thead><tbody>`);
     r.topSites.forEach((s, i) => {
       out.push(
-        `<tr><td class="n">${i + 1}</td><td><code>${e(siteLabel(s))}</code>${s.enclosingFunction ? `<div class="note">${e(s.enclosingFunction)}</div>` : ''}</td><td>${e(s.group)}</td><td><code>${e(s.model)}</code><div class="note">${e(`${s.sdk} ${s.api} · ${s.provider}`)}</div></td><td>${e(s.context)}${s.inLoop ? ', loop' : ''}</td><td class="n">${e(`${formatTokens(s.inputTokens)} / ${formatTokens(s.outputTokens)}`)}</td><td class="n">${e(formatCostPerRequest(s.costPerRequestUsd, c))}</td><td class="n">${e(compactNumber(s.requestsPerMonth))}${s.assumedTraffic ? '<div class="note">assumed</div>' : ''}</td><td class="n"><strong>${e(s.monthlyUsd ? money(s.monthlyUsd.expected, c) : 'price unknown')}</strong></td><td class="n">${e(rangeText(s.monthlyUsd, c))}</td>${withBase ? `<td class="n">${e(s.baselineMonthlyUsd == null ? '—' : money(s.baselineMonthlyUsd, c))}</td>` : ''}</tr>`,
+        `<tr><td class="n">${i + 1}</td><td><code>${e(siteLabel(s))}</code>${s.enclosingFunction ? `<div class="note">${e(s.enclosingFunction)}</div>` : ''}</td><td>${e(s.group)}</td><td><code>${e(s.model)}</code><div class="note">${e(`${s.sdk} ${s.api} · ${s.provider}`)}</div></td><td>${e(s.context)}${s.inLoop ? ', loop' : ''}</td><td class="n">${e(`${formatTokens(s.inputTokens)} / ${formatTokens(s.outputTokens)}`)}</td><td class="n">${e(formatCostPerRequest(s.costPerRequestUsd, c))}</td><td class="n">${e(compactNumber(s.requestsPerMonth))}${requestsNote(s) ? `<div class="note">${requestsNote(s)}</div>` : ''}</td><td class="n"><strong>${e(s.monthlyUsd ? money(s.monthlyUsd.expected, c) : 'price unknown')}</strong>${s.basis === 'assumed' ? '' : `<div class="note">${e(s.basis)}</div>`}</td><td class="n">${e(rangeText(s.monthlyUsd, c))}</td>${withBase ? `<td class="n">${e(s.baselineMonthlyUsd == null ? '—' : money(s.baselineMonthlyUsd, c))}</td>` : ''}</tr>`,
       );
     });
     out.push('</tbody></table>');
     if (r.sites.length > r.topSites.length) out.push(`<p class="note">${e(plural(r.sites.length - r.topSites.length, 'more call site'))} in the JSON and CSV exports.</p>`);
+  }
+
+  if (r.calibration) {
+    out.push('<h2 id="measured-vs-assumed">Measured vs assumed</h2>', `<p>${e(calibrationLine(r, c)!)}</p>`, '<table>');
+    out.push('<thead><tr><th>Call site</th><th>Model</th><th>Basis</th><th class="n">Measured requests/day</th><th class="n">Assumed $/month</th><th class="n">Actual $/month</th><th class="n">Guess error</th><th class="n">Calibrated error</th><th>Source</th></tr></thead><tbody>');
+    for (const k of r.calibration.sites) {
+      const cls = k.errorPct === null ? '' : k.errorPct > 0 ? ' up' : ' down';
+      out.push(
+        `<tr><td><code>${e(siteLabel(k))}</code></td><td><code>${e(k.model)}</code></td><td>${e(k.basis)}</td><td class="n">${e(compactNumber(k.measuredRequestsPerDay))}</td><td class="n">${e(money(k.assumedMonthlyUsd, c))}</td><td class="n">${e(money(k.actualMonthlyUsd, c))}</td><td class="n${cls}"><strong>${e(errorText(k.errorPct))}</strong></td><td class="n">${e(errorText(k.calibratedErrorPct))}</td><td>${e(k.source ?? '—')}${k.window ? `<div class="note">${e(`${k.window.from.slice(0, 10)} – ${k.window.to.slice(0, 10)}`)}</div>` : ''}</td></tr>`,
+      );
+    }
+    out.push('</tbody></table>', '<p class="note">Guess error: the estimate from the assumptions alone against the actual cost. Calibrated error: the estimate that now uses the measurements against the same cost. Partly measured sites still use some assumptions (traffic or tokens).</p>');
   }
 
   out.push(`<h2>Suggestions${r.suggestions.length ? ` — up to ${e(money(t.achievableMonthlySavingUsd, c))}/month achievable` : ''}</h2>`);
@@ -486,6 +537,11 @@ export const CSV_COLUMNS = [
   'traffic_detail',
   'price_source',
   'suggestions',
+  'basis',
+  'assumed_monthly_usd',
+  'actual_monthly_usd',
+  'error_pct',
+  'calibrated_error_pct',
 ] as const;
 
 /** RFC 4180 CSV, one row per call site (most expensive first). Text that a spreadsheet would run as a formula is prefixed with '. */
@@ -517,6 +573,11 @@ export function renderReportCsv(r: Report): string {
       s.trafficDetail,
       s.priceSource,
       String(s.suggestions),
+      s.basis,
+      num(s.calibration?.assumedMonthlyUsd),
+      num(s.calibration?.actualMonthlyUsd),
+      num(s.calibration?.errorPct, 2),
+      num(s.calibration?.calibratedErrorPct, 2),
     ]);
   }
   return rows.map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';

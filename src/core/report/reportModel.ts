@@ -5,6 +5,7 @@
  * renderers (markdown, HTML, JSON, CSV) and the editor's webview only format it.
  */
 import { TIERS_CHECKED } from '../advise/capabilityTiers';
+import { figureOrigins, type FigureOrigins } from '../calibrate/present';
 import { allSuggestions, type EstimatedCallSite, type ScanResult } from '../engine/engine';
 import { PRICE_DATA_DATE, PRICE_DATA_SOURCE } from '../pricing/catalogue';
 import { RULES_CHECKED } from '../pricing/providerRules';
@@ -28,6 +29,8 @@ export interface ReportTotals {
   unpricedCallSites: number;
   /** Sites whose traffic is a built-in placeholder (or a loop assumption): the figure to challenge first. */
   assumedTrafficCallSites: number;
+  /** Sites with measurements from telemetry (`measured` in costlens.yml), fully or in part. */
+  measuredCallSites: number;
   requestsPerMonth: number;
   /** If every suggestion were applied (model changes count once per site; see scanOutput.achievableSaving). */
   achievableMonthlySavingUsd: number;
@@ -87,10 +90,45 @@ export interface ReportSite {
   trafficDetail: string;
   priceSource: string;
   assumedTraffic: boolean;
+  /** Whether the figures rest on telemetry (`measured`), partly (`partly measured`: e.g. traffic measured, tokens assumed) or on assumptions only. */
+  basis: FigureOrigins['overall'];
+  /** For calibrated sites: the assumptions' estimate against the measured actual cost. */
+  calibration: ReportSiteCalibration | null;
   cacheHitRate: number;
   batchShare: number;
   suggestions: number;
   baselineMonthlyUsd?: number | null | undefined;
+}
+
+export interface ReportSiteCalibration {
+  origins: FigureOrigins;
+  measuredRequestsPerDay: number;
+  /** Monthly cost from the assumptions alone (what the estimate said before measurements). */
+  assumedMonthlyUsd: number | null;
+  /** Monthly cost the telemetry showed (null when the export had no cost or usage to price). */
+  actualMonthlyUsd: number | null;
+  /** (assumed − actual) ÷ actual × 100: how good the guess was. */
+  errorPct: number | null;
+  /** The estimate with the measurements, against the actual cost. */
+  calibratedErrorPct: number | null;
+  source: string | null;
+  window: { from: string; to: string } | null;
+}
+
+/** How good the assumptions were, over the calibrated call sites. */
+export interface ReportCalibration {
+  /** Call sites with measurements. */
+  callSites: number;
+  /** Of those, the ones with both an assumed and an actual cost: the sums below are over these. */
+  comparedCallSites: number;
+  assumedMonthlyUsd: number;
+  actualMonthlyUsd: number;
+  /** (Σ assumed − Σ actual) ÷ Σ actual × 100; null without a compared site. */
+  errorPct: number | null;
+  /** The median of the sites' absolute errors, in percent (a typical miss, whatever its sign). */
+  medianAbsErrorPct: number | null;
+  /** Calibrated sites, largest miss first (absolute error; sites without an error last). */
+  sites: Array<{ id: string; file: string; line: number; model: string; basis: FigureOrigins['overall'] } & ReportSiteCalibration>;
 }
 
 export interface ReportSuggestion {
@@ -170,6 +208,8 @@ export interface Report {
   topSites: ReportSite[];
   /** Every call site with a cost of its own, most expensive first. */
   sites: ReportSite[];
+  /** Estimates vs actual cost for the call sites calibrated from telemetry; null when none is. */
+  calibration: ReportCalibration | null;
   suggestions: ReportSuggestion[];
   /** Set when suggestions were computed for another state than the figures (a scenario is applied). */
   suggestionsNote: string | null;
@@ -233,6 +273,8 @@ export function buildReport(scan: ScanResult, usage: UsageConfig | undefined, op
       trafficDetail: e.trafficDetail,
       priceSource: e.priceSource,
       assumedTraffic: e.trafficSource === 'built-in-default' || e.trafficSource === 'loop',
+      basis: figureOrigins(e).overall,
+      calibration: siteCalibration(s),
       cacheHitRate: e.cacheHitRate,
       batchShare: e.batchShare,
       suggestions: s.suggestions?.length ?? 0,
@@ -254,6 +296,7 @@ export function buildReport(scan: ScanResult, usage: UsageConfig | undefined, op
     pricedCallSites: sites.filter((s) => s.monthlyUsd).length,
     unpricedCallSites: sites.filter((s) => !s.monthlyUsd).length,
     assumedTrafficCallSites: sites.filter((s) => s.assumedTraffic).length,
+    measuredCallSites: sites.filter((s) => s.basis !== 'assumed').length,
     requestsPerMonth: requests,
     achievableMonthlySavingUsd: achievableSaving(baselineSites),
   };
@@ -399,6 +442,8 @@ export function buildReport(scan: ScanResult, usage: UsageConfig | undefined, op
     byModel,
     topSites: sites.slice(0, top),
     sites,
+    // Of the code as scanned: a what-if changes the estimate, not what the assumptions said or what was measured.
+    calibration: calibrationSummary(sortByMonthlyCost(scan.callSites.filter((s) => s.estimate !== null))),
     suggestions,
     suggestionsNote: outcome ? 'Suggestions and savings are computed on the code as scanned (without the scenario).' : null,
     assumptions: assumptionList,
@@ -411,6 +456,46 @@ export function buildReport(scan: ScanResult, usage: UsageConfig | undefined, op
     skipped: scan.skipped.map((s) => ({ file: s.file, reason: s.reason })),
     scenario,
     savedScenarios: Object.keys(usage?.scenarios ?? {}),
+  };
+}
+
+function siteCalibration(s: EstimatedCallSite): ReportSiteCalibration | null {
+  const e = s.estimate;
+  const c = e?.calibration;
+  if (!e || !c) return null;
+  return {
+    origins: figureOrigins(e),
+    measuredRequestsPerDay: c.measuredRequestsPerDay,
+    assumedMonthlyUsd: c.estimateBeforeUsd,
+    actualMonthlyUsd: c.actualMonthlyCostUsd,
+    errorPct: c.errorPct,
+    calibratedErrorPct: c.calibratedErrorPct,
+    source: c.source,
+    window: c.window,
+  };
+}
+
+function calibrationSummary(sites: EstimatedCallSite[]): ReportCalibration | null {
+  const rows: ReportCalibration['sites'] = [];
+  for (const s of sites) {
+    const c = siteCalibration(s);
+    if (c) rows.push({ id: s.id, file: s.file, line: s.line, model: modelLabel(s), basis: c.origins.overall, ...c });
+  }
+  if (rows.length === 0) return null;
+  const compared = rows.filter((r) => r.assumedMonthlyUsd !== null && r.actualMonthlyUsd !== null);
+  const assumed = compared.reduce((sum, r) => sum + r.assumedMonthlyUsd!, 0);
+  const actual = compared.reduce((sum, r) => sum + r.actualMonthlyUsd!, 0);
+  const errors = rows.filter((r) => r.errorPct !== null).map((r) => Math.abs(r.errorPct!)).sort((a, b) => a - b);
+  const mid = errors.length >> 1;
+  rows.sort((a, b) => (b.errorPct === null ? -1 : Math.abs(b.errorPct)) - (a.errorPct === null ? -1 : Math.abs(a.errorPct)) || a.id.localeCompare(b.id));
+  return {
+    callSites: rows.length,
+    comparedCallSites: compared.length,
+    assumedMonthlyUsd: assumed,
+    actualMonthlyUsd: actual,
+    errorPct: compared.length && actual > 0 ? ((assumed - actual) / actual) * 100 : null,
+    medianAbsErrorPct: errors.length === 0 ? null : errors.length % 2 ? errors[mid]! : (errors[mid - 1]! + errors[mid]!) / 2,
+    sites: rows,
   };
 }
 
