@@ -5,6 +5,9 @@
 //   npm run bench -- --only cold,warm     # sections: cold, warm, incremental, editor, bundle
 //   npm run bench -- --runs 3             # timed runs per command (default 5)
 //   npm run bench -- --py-files 5000 --copies 1   # a smaller tree
+//   npm run bench -- --report-only        # rewrite bench/results.md from the last run's raw data
+//
+// bench/results.md holds the sections of the last run (with --only, only those).
 //
 // Sections (each figure with its baseline and the ratio):
 //   cold         `costlens scan` of a large tree (node_modules x3, hard-linked, + a generated Python tree) against
@@ -36,9 +39,9 @@ const opt = (name, fallback) => {
 };
 const only = new Set((opt('only', SECTIONS.join(','))).split(',').map((s) => s.trim()).filter(Boolean));
 for (const s of only) if (!SECTIONS.includes(s)) throw new Error(`unknown section ${s} (sections: ${SECTIONS.join(', ')})`);
-const RUNS = Math.max(1, Number(opt('runs', 5)));
-const PY_FILES = Number(opt('py-files', 24000));
-const COPIES = Number(opt('copies', 3));
+let RUNS = Math.max(1, Number(opt('runs', 5)));
+let PY_FILES = Number(opt('py-files', 24000));
+let COPIES = Number(opt('copies', 3));
 
 const t0 = Date.now();
 const log = (m) => console.log(`[bench ${((Date.now() - t0) / 1000).toFixed(0).padStart(4)}s] ${m}`);
@@ -51,7 +54,7 @@ const median = (xs) => {
 };
 const round = (x, d = 0) => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : x);
 const mb = (bytes) => `${(bytes / 1e6).toFixed(2)} MB`;
-const ratio = (a, b) => (b > 0 ? `${(a / b).toFixed(2)}×` : 'n/a');
+const ratio = (a, b) => (b > 0 ? `${(a / b).toFixed(a / b < 0.2 ? 3 : 2)}×` : 'n/a');
 const which = (cmd) => {
   const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
   return r.status === 0 ? r.stdout.trim() : null;
@@ -442,6 +445,14 @@ function report(machine, r, load) {
 // ------------------------------------------------------------------------------------------------ main
 
 async function main() {
+  if (argv.includes('--report-only')) {
+    // Rewrites bench/results.md from the last run's raw data (after editing bench/notes.md, say).
+    const last = JSON.parse(fs.readFileSync(path.join(WORK, 'results.json'), 'utf8'));
+    ({ runs: RUNS, pyFiles: PY_FILES, copies: COPIES } = last.settings);
+    fs.writeFileSync(path.join(here, 'results.md'), report(last.machine, last.results, last.load));
+    log('rewrote bench/results.md from .cache/bench/results.json');
+    return;
+  }
   fs.mkdirSync(WORK, { recursive: true });
   const machine = describeMachine();
   const load = { start: os.loadavg(), end: null };
@@ -472,7 +483,7 @@ async function main() {
   if (only.has('bundle')) results.bundle = runBundle(ext);
   load.end = os.loadavg();
 
-  fs.writeFileSync(path.join(WORK, 'results.json'), `${JSON.stringify({ machine, load, results }, null, 2)}\n`);
+  fs.writeFileSync(path.join(WORK, 'results.json'), `${JSON.stringify({ machine, load, settings: { runs: RUNS, pyFiles: PY_FILES, copies: COPIES }, results }, null, 2)}\n`);
   const md = report(machine, results, load);
   fs.writeFileSync(path.join(here, 'results.md'), md);
   const headline = md.slice(md.indexOf('## Headline'), md.indexOf('\n## ', md.indexOf('## Headline') + 5));
