@@ -174,23 +174,30 @@ export class CostEngine {
   /** The single-threaded scan of a listing made by `listSourceFiles` (with this engine's filters) for `targets`. */
   async scanListing(listing: FileListing, targets: readonly string[], opts: ScanOptions = {}): Promise<ScanResult> {
     const collected = new ScanCollector(this.options.root, listing, opts.cache);
-    for (const [start, end] of chunkRanges(listing.files.length, opts.chunkFiles)) {
-      const chunk = this.chunkContext();
-      try {
-        for (let i = start; i < end; i++) {
-          // Yield to the event loop now and then so a host stays responsive and cancellation can arrive.
-          if (i % 25 === 24) await new Promise<void>((r) => setImmediate(r));
-          if (opts.token?.isCancellationRequested) throw new CancelledError();
-          const rel = listing.files[i]!;
-          opts.onProgress?.({ done: i, total: listing.files.length, file: rel });
-          const hit = collected.lookup(rel);
-          if (hit) collected.addCached(rel, hit);
-          else collected.addAnalysis(rel, chunk.analyze(rel));
+    // A whole-workspace scan parses files with weak markers only when they import an LLM module (relevance.ts); a scan
+    // of some paths cannot know the other modules, so it parses them all.
+    const deferWeak = deferWeakFiles(targets);
+    const analyse = async (files: readonly string[], first: boolean): Promise<void> => {
+      for (const [start, end] of chunkRanges(files.length, opts.chunkFiles)) {
+        const chunk = this.chunkContext();
+        try {
+          for (let i = start; i < end; i++) {
+            // Yield to the event loop now and then so a host stays responsive and cancellation can arrive.
+            if (i % 25 === 24) await new Promise<void>((r) => setImmediate(r));
+            if (opts.token?.isCancellationRequested) throw new CancelledError();
+            const rel = files[i]!;
+            if (first) opts.onProgress?.({ done: i, total: files.length, file: rel });
+            const hit = first ? collected.lookup(rel) : null;
+            if (hit) collected.addCached(rel, hit);
+            else collected.addAnalysis(rel, chunk.analyze(rel, first && deferWeak));
+          }
+        } finally {
+          chunk.dispose();
         }
-      } finally {
-        chunk.dispose();
       }
-    }
+    };
+    await analyse(listing.files, true);
+    await analyse(collected.deferredToParse(), false);
     return this.resultOf(collected, targets, opts.link !== false, opts.cache);
   }
 
@@ -325,6 +332,11 @@ export function linkConstructs(sites: EstimatedCallSite[]): EstimatedCallSite[] 
     const constructId = constructOf.get(s);
     return constructId ? { ...s, constructId } : s;
   });
+}
+
+/** Whether a scan defers files with weak markers only (whole-workspace scans; see relevance.ts). */
+export function deferWeakFiles(targets: readonly string[]): boolean {
+  return targets.length === 0;
 }
 
 /** Every suggestion of a set of sites, ranked by monthly saving (largest first). */

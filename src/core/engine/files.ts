@@ -9,6 +9,7 @@ import ignore, { type Ignore } from 'ignore';
 import picomatch from 'picomatch';
 import { grammarForPath } from '../detect/parser';
 import type { SkippedFile } from '../types';
+import { STRONG_MARKER, WEAK_MARKER } from './relevance';
 
 export const DEFAULT_EXCLUDED_DIRS = [
   'node_modules',
@@ -119,6 +120,14 @@ export function listSourceFiles(root: string, targets: string[], options: FileFi
     }
     // A Python virtualenv below a scan target (looked up only when the listing has the name).
     if (!isTarget && entries.some((e) => e.name === 'pyvenv.cfg') && fs.existsSync(path.join(absDir, 'pyvenv.cfg'))) return;
+    // An installed or vendored copy of an LLM SDK (outside node_modules): its own code is not calls to it.
+    if (!isTarget && entries.some((e) => e.name === 'package.json' && e.isFile())) {
+      const sdk = llmSdkPackage(path.join(absDir, 'package.json'));
+      if (sdk) {
+        skipped.push({ file: relDir, reason: `the ${sdk} SDK package itself (package.json): costlens looks for calls to SDKs, not inside them` });
+        return;
+      }
+    }
     let scoped = ignores;
     if (useGitignore && entries.some((e) => e.name === '.gitignore' && e.isFile())) {
       try {
@@ -202,6 +211,21 @@ function isIgnored(ignores: Array<{ base: string; ig: Ignore }>, rel: string, is
   return false;
 }
 
+/** npm packages of LLM SDKs and frameworks: a folder that is one of them is not scanned. */
+const LLM_SDK_PACKAGE = /^(?:openai|ai|langchain|llamaindex|ollama|cohere-ai|groq-sdk|together-ai|replicate|@anthropic-ai\/[\w.-]+|@ai-sdk\/[\w.-]+|@langchain\/[\w.-]+|@google\/genai|@google\/generative-ai|@google-cloud\/vertexai|@mistralai\/[\w.-]+|@aws-sdk\/client-bedrock[\w.-]*|@azure\/openai|@huggingface\/inference|@openrouter\/[\w.-]+)$/;
+
+/** The package's name when `packageJson` describes an LLM SDK package (a copy of its published code), else null. */
+export function llmSdkPackage(packageJson: string): string | null {
+  try {
+    const text = fs.readFileSync(packageJson, 'utf8');
+    if (text.length > 1_000_000) return null;
+    const name = (JSON.parse(text) as { name?: unknown }).name;
+    return typeof name === 'string' && LLM_SDK_PACKAGE.test(name) ? name : null;
+  } catch {
+    return null;
+  }
+}
+
 export function toPosix(p: string): string {
   return p.split(path.sep).join('/');
 }
@@ -233,9 +257,11 @@ function spaceShare(line: string): number {
 
 /**
  * Cheap text test before parsing: can this file contain an LLM call? Files without any SDK or endpoint marker are
- * not parsed (they can still be parsed on demand when another file imports a constant from them).
+ * not parsed (they can still be parsed on demand when another file imports a constant from them). A workspace scan
+ * goes further with the two strengths of markers (relevance.ts): files with weak markers only are parsed when they
+ * import an LLM module.
  */
-export const SDK_MARKER = /openai|anthropic|genai|generativeai|generative-ai|litellm|mistral|cohere|bedrock|langchain|@ai-sdk|from ['"]ai['"]|require\(['"]ai['"]\)|generateText|streamText|generateObject|streamObject|embedMany|googleapis\.com|openrouter|api\.groq|api\.deepseek|api\.together|api\.x\.ai|fireworks\.ai|:11434|chat\/completions|ChatCompletion|completions\.create|messages\.create|a?invoke\(|\.a?stream\(|\.a?batch\(|generate_content|generateContent|send_?[mM]essage|converse|invoke_model|\.embed|\.complete\(|\.chat\(|completion\(/;
+export const SDK_MARKER = new RegExp(`${STRONG_MARKER.source}|${WEAK_MARKER.source}`);
 
 export function mayContainCalls(text: string): boolean {
   return SDK_MARKER.test(text);

@@ -9,9 +9,10 @@ import * as path from 'node:path';
 import type { DetectedSite } from '../detect/detectFile';
 import type { ScanResult } from './engine';
 import type { FileStamp } from './files';
+import type { Relevance } from './relevance';
 
 /** Bump when detection changes what it produces for the same input. */
-export const DETECTOR_VERSION = 1;
+export const DETECTOR_VERSION = 2;
 
 export interface CacheEntry {
   stamp: FileStamp;
@@ -20,6 +21,10 @@ export interface CacheEntry {
   sites: DetectedSite[];
   /** Why the file produced no sites without being parsed (no SDK marker), or a skip reason. */
   skipped?: string | undefined;
+  /** What the scan's pre-filter knows of the file (relevance.ts). */
+  relevance?: Relevance | undefined;
+  /** A weak file that was not parsed (it imported no LLM module then): the scan decides again each time. */
+  deferred?: boolean | undefined;
 }
 
 /** The finished result of the last scan (estimates, advice, links) and the hash of everything it was computed from. */

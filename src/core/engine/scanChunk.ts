@@ -16,7 +16,8 @@ import { Evaluator } from '../detect/evaluate';
 import type { Parsers } from '../detect/parser';
 import { Project, type SourceReader } from '../detect/project';
 import type { SkippedFile } from '../types';
-import { contentProblem, mayContainCalls, type FileListing, type FileStamp } from './files';
+import { contentProblem, type FileListing, type FileStamp } from './files';
+import { importedModules, isPackageIndex, markerLevel, weakFilesToParse, type Relevance } from './relevance';
 import type { CacheEntry, ScanCache } from './scanCache';
 
 /** Files per chunk (of the sorted listing, whether or not they are parsed). */
@@ -30,28 +31,41 @@ export interface FileAnalysis {
   /** Why the file was skipped, or null. */
   skipped: string | null;
   parsed: boolean;
+  /** What the scan's pre-filter needs to know of the file (relevance.ts); absent when it imports nothing that matters. */
+  relevance?: Relevance | undefined;
+  /** A weak file not parsed yet: the scan parses it afterwards if it imports an LLM module. */
+  deferred?: boolean | undefined;
 }
 
 export interface AnalysisLogger {
   warn(message: string): void;
 }
 
-/** Detection for one file of a scan, with the workspace files it depended on. Never throws. */
-export function analyzeFile(project: Project, evaluator: Evaluator, rel: string, reader: SourceReader, logger?: AnalysisLogger): FileAnalysis {
+/**
+ * Detection for one file of a scan, with the workspace files it depended on. Never throws. With `deferWeak`, a file
+ * with weak markers only is not parsed but returned `deferred` with the modules it imports (see relevance.ts).
+ */
+export function analyzeFile(project: Project, evaluator: Evaluator, rel: string, reader: SourceReader, logger?: AnalysisLogger, deferWeak = false): FileAnalysis {
   const text = reader.read(rel);
   if (text === null) return { sites: [], deps: [], skipped: 'cannot read file', parsed: false };
   const problem = contentProblem(text);
   if (problem) return { sites: [], deps: [], skipped: problem, parsed: false };
-  if (!mayContainCalls(text)) return { sites: [], deps: [], skipped: null, parsed: false };
+  const level = markerLevel(text);
+  if (level === 'none') {
+    // A package index may re-export an LLM module: the pre-filter follows it.
+    return { sites: [], deps: [], skipped: null, parsed: false, ...(isPackageIndex(rel) ? { relevance: { kind: 'index', imports: importedModules(text, rel) } } : {}) };
+  }
+  const relevance: Relevance = level === 'strong' ? { kind: 'llm' } : { kind: 'weak', imports: importedModules(text, rel) };
+  if (level === 'weak' && deferWeak) return { sites: [], deps: [], skipped: null, parsed: false, relevance, deferred: true };
   const unit = project.addFile(rel, text);
-  if (!unit) return { sites: [], deps: [], skipped: 'could not be parsed', parsed: false };
+  if (!unit) return { sites: [], deps: [], skipped: 'could not be parsed', parsed: false, relevance };
   project.trackDependencies();
   try {
-    return { sites: detectFile(unit, evaluator), deps: project.takeDependencies().filter((d) => d !== rel), skipped: null, parsed: true };
+    return { sites: detectFile(unit, evaluator), deps: project.takeDependencies().filter((d) => d !== rel), skipped: null, parsed: true, relevance };
   } catch (err) {
     project.takeDependencies();
     logger?.warn(`analysis of ${rel} failed: ${(err as Error).stack ?? String(err)}`);
-    return { sites: [], deps: [], skipped: `analysis failed: ${(err as Error).message}`, parsed: true };
+    return { sites: [], deps: [], skipped: `analysis failed: ${(err as Error).message}`, parsed: true, relevance };
   }
 }
 
@@ -72,8 +86,8 @@ export class ChunkContext {
     this.project = new Project(parsers, reader, maxFileBytes);
   }
 
-  analyze(rel: string): FileAnalysis {
-    return analyzeFile(this.project, new Evaluator(this.project), rel, this.reader, this.logger);
+  analyze(rel: string, deferWeak = false): FileAnalysis {
+    return analyzeFile(this.project, new Evaluator(this.project), rel, this.reader, this.logger, deferWeak);
   }
 
   dispose(): void {
@@ -82,10 +96,10 @@ export class ChunkContext {
 }
 
 /** Analyses the given files of one chunk, in order, with one fresh project. */
-export function analyzeChunk(parsers: Parsers, reader: SourceReader, files: readonly string[], maxFileBytes: number | undefined, logger?: AnalysisLogger): FileAnalysis[] {
+export function analyzeChunk(parsers: Parsers, reader: SourceReader, files: readonly string[], maxFileBytes: number | undefined, logger?: AnalysisLogger, deferWeak = false): FileAnalysis[] {
   const ctx = new ChunkContext(parsers, reader, maxFileBytes, logger);
   try {
-    return files.map((rel) => ctx.analyze(rel));
+    return files.map((rel) => ctx.analyze(rel, deferWeak));
   } finally {
     ctx.dispose();
   }
@@ -103,11 +117,16 @@ export function chunkRanges(fileCount: number, size = SCAN_CHUNK_FILES): Array<[
  * stored in the cache with the stamps of the files it depended on).
  */
 export class ScanCollector {
-  readonly detected: DetectedSite[] = [];
-  readonly skipped: SkippedFile[];
+  detected: DetectedSite[] = [];
+  skipped: SkippedFile[];
   parsed = 0;
   reused = 0;
   private readonly stamps: Map<string, FileStamp | null>;
+  /** The pre-filter's knowledge of each file that has some (relevance.ts). */
+  private readonly relevance = new Map<string, Relevance>();
+  /** Weak files not parsed in the first pass, in listing order. */
+  private readonly deferred: string[] = [];
+  private laterAnalyses = false;
 
   constructor(
     private readonly root: string,
@@ -116,6 +135,35 @@ export class ScanCollector {
   ) {
     this.skipped = [...listing.skipped];
     this.stamps = new Map<string, FileStamp | null>(listing.stats);
+  }
+
+  /**
+   * After the first pass over every file: the deferred weak files that import an LLM module, in listing order. The
+   * scan analyses them (without deferring) and adds them with `addAnalysis`.
+   */
+  deferredToParse(): string[] {
+    if (this.deferred.length === 0) return [];
+    const wanted = weakFilesToParse(this.relevance);
+    const out = this.deferred.filter((f) => wanted.has(f));
+    this.laterAnalyses = out.length > 0;
+    return out;
+  }
+
+  /** Puts sites and skipped files in listing order again after a second pass (a scan's result does not depend on it). */
+  private order(): void {
+    if (!this.laterAnalyses) return;
+    const index = new Map(this.listing.files.map((f, i) => [f, i]));
+    const rank = (file: string): number => index.get(file) ?? -1;
+    const byFile = <T extends { file: string }>(xs: T[]): T[] => xs.map((x, i) => ({ x, i, r: rank(x.file) })).sort((a, b) => a.r - b.r || a.i - b.i).map((e) => e.x);
+    this.detected = byFile(this.detected);
+    const listed = this.listing.skipped.length;
+    this.skipped = [...this.skipped.slice(0, listed), ...byFile(this.skipped.slice(listed))];
+    this.laterAnalyses = false;
+  }
+
+  private note(rel: string, relevance: Relevance | undefined, deferred: boolean | undefined): void {
+    if (relevance) this.relevance.set(rel, relevance);
+    if (deferred) this.deferred.push(rel);
   }
 
   private stampOf = (file: string): FileStamp | null => {
@@ -132,12 +180,14 @@ export class ScanCollector {
 
   addCached(rel: string, hit: CacheEntry): void {
     this.reused++;
+    this.note(rel, hit.relevance, hit.deferred);
     if (hit.skipped) this.skipped.push({ file: rel, reason: hit.skipped });
     this.detected.push(...hit.sites);
   }
 
   addAnalysis(rel: string, analysis: FileAnalysis): void {
     if (analysis.parsed) this.parsed++;
+    this.note(rel, analysis.relevance, analysis.deferred);
     if (analysis.skipped) this.skipped.push({ file: rel, reason: analysis.skipped });
     this.detected.push(...analysis.sites);
     this.cache?.set(rel, {
@@ -145,11 +195,14 @@ export class ScanCollector {
       deps: analysis.deps.map((file) => ({ file, stamp: this.stampOf(file) })),
       sites: analysis.sites,
       skipped: analysis.skipped ?? undefined,
+      ...(analysis.relevance ? { relevance: analysis.relevance } : {}),
+      ...(analysis.deferred ? { deferred: true } : {}),
     });
   }
 
-  /** Drops cache entries of files no longer listed (after a scan of the whole workspace). */
+  /** Listing order again, and drops cache entries of files no longer listed (after a scan of the whole workspace). */
   finish(targets: readonly string[]): void {
+    this.order();
     if (this.cache && targets.length === 0) this.cache.retainOnly(new Set(this.listing.files));
   }
 }

@@ -21,7 +21,7 @@ const ready = parsers.load(['python', 'typescript', 'tsx', 'javascript']);
 port.on('message', (message: HostToChunkWorker) => {
   ready
     .then(() => {
-      const results = analyzeChunk(parsers, reader, message.files, maxFileBytes, logger);
+      const results = analyzeChunk(parsers, reader, message.files, maxFileBytes, logger, message.deferWeak);
       send({ type: 'chunk', chunk: message.chunk, results });
     })
     .catch((err: unknown) => send({ type: 'failed', chunk: message.chunk, message: (err as Error)?.stack ?? String(err) }));

@@ -3,12 +3,14 @@
  * them on the CostEngine of the workspace root they name, and answers with WorkerToHost messages. One request runs at
  * a time; a scan checks for cancellation between files.
  */
+import * as os from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { CancelledError, CostEngine, totalsOf } from './engine';
 import { buildReport } from '../report/reportModel';
 import { estimateFeature } from '../report/calculator';
 import { calibrate } from '../calibrate/calibrate';
 import { applyScenario, isBaseline, modelOptions, scenarioTargets } from '../report/scenario';
+import { parallelScan } from './parallelScan';
 import { ScanCache } from './scanCache';
 import type { HostToWorker, WorkerConfig, WorkerToHost } from './workerProtocol';
 
@@ -61,7 +63,9 @@ async function handle(message: HostToWorker): Promise<void> {
       const token = { get isCancellationRequested() { return cancelled.has(message.id); } };
       let last = 0;
       try {
-        const result = await e.scan(message.targets, {
+        // Scan threads of their own on machines with cores to spare; one core is left for the editor.
+        const result = await parallelScan(e, message.targets, {
+          workers: os.availableParallelism() - 1,
           token,
           cache: f.cache,
           link: false,
