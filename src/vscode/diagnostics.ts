@@ -91,12 +91,15 @@ export function register(service: AnalysisService): vscode.Disposable {
       }
     }
     const next = new Map<string, { uri: vscode.Uri; fingerprint: string }>();
+    const changes: Array<[vscode.Uri, vscode.Diagnostic[] | undefined]> = [];
     for (const [key, { uri, diagnostics }] of byUri) {
       const print = fingerprint(diagnostics);
       next.set(key, { uri, fingerprint: print });
-      if (published.get(key)?.fingerprint !== print) collection.set(uri, diagnostics);
+      if (published.get(key)?.fingerprint !== print) changes.push([uri, diagnostics]);
     }
-    for (const [key, { uri }] of published) if (!next.has(key)) collection.delete(uri);
+    for (const [key, { uri }] of published) if (!next.has(key)) changes.push([uri, undefined]);
+    // One update for all files (one message to the editor, not one per file: a first scan changes hundreds).
+    if (changes.length) collection.set(changes);
     published = next;
   };
   publish();

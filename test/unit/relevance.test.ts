@@ -219,14 +219,20 @@ describe('scans with the pre-filter', () => {
 });
 
 describe('SDK packages are not scanned', () => {
-  test('a folder that is a copy of an LLM SDK package is skipped with its reason; the workspace itself and other packages are not', () => {
+  test('a folder that is a copy of an LLM SDK package (named like it, and its package.json says so) is skipped with its reason; the workspace itself and other packages are not', () => {
     const root = workspace({
       'package.json': JSON.stringify({ name: 'openai' }), // the workspace is the SDK's own repository: scanned
       'src/client.ts': "import OpenAI from 'openai';\n",
       'vendor-libs/openai/package.json': JSON.stringify({ name: 'openai', version: '6.0.0' }),
       'vendor-libs/openai/resources/chat.js': 'exports.create = (c) => c.chat.completions.create({});\n',
-      'vendor-libs/lc/package.json': JSON.stringify({ name: '@langchain/core' }),
-      'vendor-libs/lc/runnables.js': 'module.exports = (r) => r.invoke(1);\n',
+      'vendor-libs/@langchain/core/package.json': JSON.stringify({ name: '@langchain/core' }),
+      'vendor-libs/@langchain/core/runnables.js': 'module.exports = (r) => r.invoke(1);\n',
+      // Only folders named like an SDK package have their manifest read: a renamed copy is scanned.
+      'third_party/oai-fork/package.json': JSON.stringify({ name: 'openai' }),
+      'third_party/oai-fork/chat.js': 'exports.create = (c) => c.chat.completions.create({});\n',
+      // A folder named like one that is another package is scanned.
+      'tools/ai/package.json': JSON.stringify({ name: '@acme/ai-tools' }),
+      'tools/ai/run.ts': "import OpenAI from 'openai';\n",
       'packages/web/package.json': JSON.stringify({ name: '@acme/web' }),
       'packages/web/chat.ts': "import OpenAI from 'openai';\n",
       'packages/broken/package.json': '{ not json',
@@ -234,11 +240,11 @@ describe('SDK packages are not scanned', () => {
     });
     try {
       const listing = listSourceFiles(root, []);
-      assert.deepEqual(listing.files, ['packages/broken/x.ts', 'packages/web/chat.ts', 'src/client.ts']);
+      assert.deepEqual(listing.files, ['packages/broken/x.ts', 'packages/web/chat.ts', 'src/client.ts', 'third_party/oai-fork/chat.js', 'tools/ai/run.ts']);
       assert.deepEqual(
         listing.skipped.map((s) => [s.file, s.reason]),
         [
-          ['vendor-libs/lc', 'the @langchain/core SDK package itself (package.json): costlens looks for calls to SDKs, not inside them'],
+          ['vendor-libs/@langchain/core', 'the @langchain/core SDK package itself (package.json): costlens looks for calls to SDKs, not inside them'],
           ['vendor-libs/openai', 'the openai SDK package itself (package.json): costlens looks for calls to SDKs, not inside them'],
         ],
       );

@@ -121,7 +121,7 @@ export function listSourceFiles(root: string, targets: string[], options: FileFi
     // A Python virtualenv below a scan target (looked up only when the listing has the name).
     if (!isTarget && entries.some((e) => e.name === 'pyvenv.cfg') && fs.existsSync(path.join(absDir, 'pyvenv.cfg'))) return;
     // An installed or vendored copy of an LLM SDK (outside node_modules): its own code is not calls to it.
-    if (!isTarget && entries.some((e) => e.name === 'package.json' && e.isFile())) {
+    if (!isTarget && mayBeSdkFolder(relDir) && entries.some((e) => e.name === 'package.json' && e.isFile())) {
       const sdk = llmSdkPackage(path.join(absDir, 'package.json'));
       if (sdk) {
         skipped.push({ file: relDir, reason: `the ${sdk} SDK package itself (package.json): costlens looks for calls to SDKs, not inside them` });
@@ -213,6 +213,19 @@ function isIgnored(ignores: Array<{ base: string; ig: Ignore }>, rel: string, is
 
 /** npm packages of LLM SDKs and frameworks: a folder that is one of them is not scanned. */
 const LLM_SDK_PACKAGE = /^(?:openai|ai|langchain|llamaindex|ollama|cohere-ai|groq-sdk|together-ai|replicate|@anthropic-ai\/[\w.-]+|@ai-sdk\/[\w.-]+|@langchain\/[\w.-]+|@google\/genai|@google\/generative-ai|@google-cloud\/vertexai|@mistralai\/[\w.-]+|@aws-sdk\/client-bedrock[\w.-]*|@azure\/openai|@huggingface\/inference|@openrouter\/[\w.-]+)$/;
+
+const SDK_FOLDER_NAMES = new Set(['openai', 'ai', 'langchain', 'llamaindex', 'ollama', 'cohere-ai', 'groq-sdk', 'together-ai', 'replicate']);
+const SDK_SCOPES = new Set(['@anthropic-ai', '@ai-sdk', '@langchain', '@google', '@google-cloud', '@mistralai', '@aws-sdk', '@azure', '@huggingface', '@openrouter']);
+
+/**
+ * Whether a folder is named like an installed SDK package (`…/openai`, `…/@langchain/core`): only those have their
+ * package.json read, so that a tree of thousands of packages is not slowed down by reading every manifest.
+ */
+function mayBeSdkFolder(relDir: string): boolean {
+  const parts = relDir.split('/');
+  const name = parts[parts.length - 1] ?? '';
+  return SDK_FOLDER_NAMES.has(name) || (parts.length > 1 && SDK_SCOPES.has(parts[parts.length - 2]!));
+}
 
 /** The package's name when `packageJson` describes an LLM SDK package (a copy of its published code), else null. */
 export function llmSdkPackage(packageJson: string): string | null {

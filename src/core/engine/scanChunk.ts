@@ -53,7 +53,8 @@ export function analyzeFile(project: Project, evaluator: Evaluator, rel: string,
   const level = markerLevel(text);
   if (level === 'none') {
     // A package index may re-export an LLM module: the pre-filter follows it.
-    return { sites: [], deps: [], skipped: null, parsed: false, ...(isPackageIndex(rel) ? { relevance: { kind: 'index', imports: importedModules(text, rel) } } : {}) };
+    const imports = isPackageIndex(rel) ? importedModules(text, rel) : [];
+    return { sites: [], deps: [], skipped: null, parsed: false, ...(imports.length ? { relevance: { kind: 'index', imports } } : {}) };
   }
   const relevance: Relevance = level === 'strong' ? { kind: 'llm' } : { kind: 'weak', imports: importedModules(text, rel) };
   if (level === 'weak' && deferWeak) return { sites: [], deps: [], skipped: null, parsed: false, relevance, deferred: true };
