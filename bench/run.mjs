@@ -238,6 +238,10 @@ function runCold(ctx) {
       listed: info.listed,
       rgListed: rgFiles.size,
       costlensParses: candidates.size,
+      parsed: info.parsed?.length ?? null,
+      weak: info.weak ?? null,
+      sdkPackages: info.sdkPackages ?? [],
+      rgInSdkPackages: [...rgFiles].filter((f) => (info.sdkPackages ?? []).some((d) => f.startsWith(`${d}/`))).length,
       rgOnlySkippedForContent: rgOnly.filter((f) => skippedForContent.has(f)).length,
       rgOnlyOther: rgOnly.filter((f) => !skippedForContent.has(f)),
       costlensOnly,
@@ -381,7 +385,8 @@ function report(machine, r, load) {
     row(`costlens scan, ${machine.availableParallelism} worker threads`, `${c.costlens.wallMs} ms (${c.costlens.wallMinMs}–${c.costlens.wallMaxMs})`, `${c.costlens.cpuMs} ms`, `${c.costlens.rssMb} MB`);
     row('costlens scan `--jobs 1` (for reference)', `${c.singleThread.wallMs} ms (${c.singleThread.wallMinMs}–${c.singleThread.wallMaxMs})`, `${c.singleThread.cpuMs} ms`, `${c.singleThread.rssMb} MB`);
     L.push('');
-    L.push(`- Same work on both sides: ripgrep lists ${c.files.rgListed} files; costlens parses ${c.files.costlensParses}. The difference: ${c.files.rgOnlySkippedForContent} files that costlens skips for their content before the marker test (minified, generated, binary), ${c.files.rgOnlyOther.length} other files only ripgrep lists${c.files.rgOnlyOther.length ? ` (${c.files.rgOnlyOther.slice(0, 5).join(', ')}${c.files.rgOnlyOther.length > 5 ? ', …' : ''})` : ''}, ${c.files.costlensOnly.length} files only costlens parses${c.files.costlensOnly.length ? ` (${c.files.costlensOnly.slice(0, 5).join(', ')})` : ''}.`);
+    const inSdk = c.files.rgInSdkPackages ?? 0;
+    L.push(`- What each side does: ripgrep lists the ${c.files.rgListed} files that mention a marker. costlens reads the same tree, skips ${c.files.sdkPackages?.length ?? 0} folders that are copies of an LLM SDK package (${inSdk} of ripgrep's files are in them: ${(c.files.sdkPackages ?? []).join(', ') || 'none'}), and of the ${c.files.costlensParses} listed files with a marker parses ${c.files.parsed ?? c.files.costlensParses}: those with a strong marker, and of the ${c.files.weak ?? '?'} whose only markers are generic method names (\`.invoke(\`, \`.stream(\` …), those that import an LLM module (src/core/engine/relevance.ts). Other differences: ${c.files.rgOnlySkippedForContent} files that costlens skips for their content before the marker test (minified, generated, binary), ${c.files.rgOnlyOther.length - inSdk} other files only ripgrep lists${c.files.rgOnlyOther.length - inSdk ? ` (${c.files.rgOnlyOther.filter((f) => !(c.files.sdkPackages ?? []).some((d) => f.startsWith(`${d}/`))).slice(0, 5).join(', ')})` : ''}, ${c.files.costlensOnly.length} files only costlens considers${c.files.costlensOnly.length ? ` (${c.files.costlensOnly.slice(0, 5).join(', ')})` : ''}.`);
     L.push(`- The scan found ${c.callSites} call sites. The parallel scan's JSON output is ${c.parallelEqualsSingle ? 'byte-identical to' : '**different from**'} the single-threaded scan's.`);
     L.push(`- The marker regex is \`SDK_MARKER\` of src/core/engine/files.ts, translated for ripgrep by \`markerForRipgrep\` (bench/scanInfo.ts: \`\\/\` becomes \`/\`, which Rust's regex does not accept escaped; anything else would be rejected, not rewritten).`);
     L.push('');

@@ -1,6 +1,7 @@
 /**
  * What the ripgrep baseline must mirror, taken from the scanner itself (single source of truth), and the files
- * costlens would parse in a tree (listed, not minified/generated/binary, with an SDK marker).
+ * costlens reads and parses in a tree: listed, not minified/generated/binary, with an SDK marker (what ripgrep lists),
+ * and of those the ones it parses (a strong marker, or weak markers and an import of an LLM module: relevance.ts).
  *
  *   node --import tsx bench/scanInfo.ts [ROOT]   → JSON on stdout
  */
@@ -8,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SOURCE_EXTENSIONS } from '../src/core/detect/parser';
 import { DEFAULT_EXCLUDED_DIRS, DEFAULT_MAX_FILE_BYTES, SDK_MARKER, contentProblem, listSourceFiles, mayContainCalls } from '../src/core/engine/files';
+import { importedModules, isPackageIndex, markerLevel, weakFilesToParse, type Relevance } from '../src/core/engine/relevance';
 
 /**
  * SDK_MARKER in ripgrep's (Rust regex) syntax. The JS source uses only literals, `|`, `?`, character classes and
@@ -28,10 +30,15 @@ export interface ScanInfo {
   excludedDirs: string[];
   maxFileBytes: number;
   extensions: string[];
-  /** Only with a root: files costlens would parse, and listed files skipped for their content before the marker test. */
+  /** Only with a root: listed files with a marker, and listed files skipped for their content before the marker test. */
   candidates?: string[];
   skippedForContent?: string[];
   listed?: number;
+  /** Of the candidates: those costlens parses (strong markers; weak ones that import an LLM module), and the weak ones. */
+  parsed?: string[];
+  weak?: number;
+  /** Folders skipped as copies of LLM SDK packages. */
+  sdkPackages?: string[];
 }
 
 export function scanInfo(root?: string): ScanInfo {
@@ -47,11 +54,25 @@ export function scanInfo(root?: string): ScanInfo {
     info.listed = listing.files.length;
     info.candidates = [];
     info.skippedForContent = [];
+    info.sdkPackages = listing.skipped.filter((s) => /SDK package itself/.test(s.reason)).map((s) => s.file);
+    const relevance = new Map<string, Relevance>();
+    const strong: string[] = [];
     for (const f of listing.files) {
       const text = fs.readFileSync(path.join(root, f), 'utf8');
       if (contentProblem(text)) info.skippedForContent.push(f);
-      else if (mayContainCalls(text)) info.candidates.push(f);
+      else {
+        if (mayContainCalls(text)) info.candidates.push(f);
+        const level = markerLevel(text);
+        if (level === 'strong') {
+          strong.push(f);
+          relevance.set(f, { kind: 'llm' });
+        } else if (level === 'weak') relevance.set(f, { kind: 'weak', imports: importedModules(text, f) });
+        else if (isPackageIndex(f)) relevance.set(f, { kind: 'index', imports: importedModules(text, f) });
+      }
     }
+    const weak = weakFilesToParse(relevance);
+    info.weak = [...relevance.values()].filter((r) => r.kind === 'weak').length;
+    info.parsed = [...strong, ...weak].sort();
   }
   return info;
 }
