@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
+import fc from 'fast-check';
 import { CostEngine, type ScanResult } from '../../src/core/engine/engine';
 import { listSourceFiles } from '../../src/core/engine/files';
 import { parallelScan, type ChunkWorkerData } from '../../src/core/engine/parallelScan';
@@ -81,6 +82,39 @@ describe('markers and imports', () => {
       'llm-client',
       'openai',
     ]);
+  });
+
+  test('hostile inputs end: long runs of dots, unclosed parentheses on every line, huge specifiers', { timeout: 20_000 }, () => {
+    const inputs: Array<[string, string]> = [
+      [`from ${'.'.repeat(200_000)}!`, 'a.py'],
+      ['from a import (\n'.repeat(50_000), 'b.py'],
+      [`from ${'a.'.repeat(100_000)} import x`, 'c.py'],
+      [`import { x } from '${'../'.repeat(100_000)}'`, 'd.ts'],
+      [`require(${"'".repeat(100_000)}`, 'e.js'],
+    ];
+    for (const [text, rel] of inputs) assert.ok(Array.isArray(importedModules(text, rel)), rel);
+    // An unclosed list still yields its names.
+    assert.deepEqual(importedModules('from . import (a, b\n', 'pkg/m.py'), ['/pkg', '/pkg/a', '/pkg/b']);
+  });
+
+  test('fuzzed: random and mutated sources give module paths, never an exception', () => {
+    const fixtures = path.join(__dirname, '..', 'fixtures');
+    const sources = listSourceFiles(fixtures, []).files.slice(0, 60).map((f) => [fs.readFileSync(path.join(fixtures, f), 'utf8'), f] as const);
+    let tried = 0;
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: sources.length - 1 }), fc.string({ maxLength: 40 }), fc.nat(), fc.nat(), (i, junk, at, cut) => {
+        const [text, rel] = sources[i]!;
+        const p = at % (text.length + 1);
+        const mutated = `${text.slice(0, p)}${junk}${text.slice(p + (cut % 50))}`;
+        for (const r of [rel, `${rel}.py`, rel.replace(/\.\w+$/, '.ts')]) {
+          tried++;
+          const out = importedModules(mutated, r);
+          assert.ok(out.every((m) => typeof m === 'string' && m.length > 0 && !m.includes('//')), JSON.stringify(out));
+        }
+      }),
+      { numRuns: 400, seed: 7 },
+    );
+    assert.ok(tried >= 1200);
   });
 
   test('a module is known by its path, a package index by its folder', () => {

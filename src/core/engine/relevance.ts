@@ -52,7 +52,9 @@ export function modulePath(rel: string): string {
   return rel.replace(/\.[^./]*$/, '');
 }
 
-const PY_FROM = /^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+)/gm;
+// Written so that no input makes them backtrack: the dots and the module name cannot share characters, and a
+// parenthesised list is looked for within a bounded stretch (an unclosed one does not scan the rest of the file).
+const PY_FROM = /^[ \t]*from[ \t]+(\.*)(\w[\w.]*)?[ \t]+import[ \t]+(\([^)]{0,4000}\)|[^\n#;]+)/gm;
 const PY_IMPORT = /^[ \t]*import[ \t]+([^\n#;]+)/gm;
 const JS_SPECIFIER = /(?:\bfrom|\bimport|\brequire\s*\(|\bimport\s*\()\s*['"]([^'"\n]+)['"]/g;
 const IDENT = /^[A-Za-z_$][\w$]*$/;
@@ -72,7 +74,7 @@ export function importedModules(text: string, rel: string): string[] {
   if (/\.pyi?$/.test(rel)) {
     for (const m of text.matchAll(PY_FROM)) {
       const dots = m[1]!.length;
-      const mod = m[2]!.split('.').filter(Boolean).join('/');
+      const mod = (m[2] ?? '').split('.').filter(Boolean).join('/');
       const names = m[3]!.replace(/[()\\]/g, ' ').split(',').map((item) => item.trim().split(/\s+/)[0] ?? '').filter((n) => IDENT.test(n));
       if (dots > 0) {
         let base = dir;
