@@ -241,6 +241,25 @@ describe('scans with the pre-filter', () => {
     }
   });
 
+  test('TypeScript: an import through a tsconfig path alias whose name says nothing of the module', async () => {
+    const root = workspace({
+      'tsconfig.json': '{\n  // paths with comments, as tsconfig allows\n  "compilerOptions": { "baseUrl": ".", "paths": { "@llm": ["src/services/openai-client.ts"], "@jobs/*": ["src/workers/*"] } }\n}\n',
+      'src/services/openai-client.ts': "import { ChatOpenAI } from '@langchain/openai';\n\nexport const model = new ChatOpenAI({ model: 'gpt-4o-mini', maxTokens: 256 });\n",
+      'src/routes/chat.ts': "import { model } from '@llm';\n\nexport async function POST(req: Request) {\n  const { q } = await req.json();\n  return Response.json(await model.invoke(q));\n}\n",
+      'src/routes/health.ts': "import { checker } from '@jobs/health';\n\nexport const GET = () => checker.invoke();\n",
+      'src/workers/health.ts': 'export const checker = { invoke: () => true };\n',
+    });
+    try {
+      const filtered = await scanOf(root, (e) => e.scan());
+      const all = await scanOf(root, (e) => e.scan(['.']));
+      assert.ok(ids(filtered).includes('src/routes/chat.ts#POST#0'), ids(filtered).join(', '));
+      assert.deepEqual(filtered.callSites, all.callSites);
+      assert.equal(filtered.filesParsed, all.filesParsed - 1, 'routes/health.ts, whose alias maps to a module without a marker, is not parsed');
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   test('a scan of some paths parses their weak files (it cannot see the other modules)', async () => {
     const root = workspace(PROJECT);
     try {

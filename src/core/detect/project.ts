@@ -107,6 +107,14 @@ export class Project {
 
   /** Candidates from the `paths` of the nearest tsconfig.json / jsconfig.json (`@/lib/x` → `web/lib/x`). */
   private pathAliasCandidates(fromPath: string, spec: string): string[] {
+    return this.pathAliasTargets(fromPath, spec).flatMap((mapped) => jsCandidates('x', `./${mapped}`));
+  }
+
+  /**
+   * What a non-relative specifier maps to through the `paths` of the nearest tsconfig.json / jsconfig.json, relative
+   * to the root, as written there (`@/lib/x` → `web/lib/x`); the config file counts as a dependency.
+   */
+  pathAliasTargets(fromPath: string, spec: string): string[] {
     if (spec.startsWith('.')) return [];
     const config = this.nearestTsPaths(path.posix.dirname(fromPath));
     if (!config) return [];
@@ -118,10 +126,7 @@ export class Project {
       if (star < 0) rest = pattern === spec ? '' : null;
       else if (spec.startsWith(pattern.slice(0, star)) && spec.endsWith(pattern.slice(star + 1))) rest = spec.slice(star, spec.length - (pattern.length - star - 1));
       if (rest === null) continue;
-      for (const target of targets) {
-        const mapped = path.posix.join(config.baseDir, target.replace('*', rest));
-        out.push(...jsCandidates('x', `./${mapped}`));
-      }
+      for (const target of targets) if (typeof target === 'string') out.push(path.posix.join(config.baseDir, target.replace('*', rest)));
     }
     return out;
   }

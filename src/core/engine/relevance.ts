@@ -62,9 +62,9 @@ const IDENT = /^[A-Za-z_$][\w$]*$/;
 /**
  * The modules a file imports, as the pre-filter matches them: `/dir/mod` (resolved from the importing file, relative
  * to the workspace root) or `dir/mod` (a path suffix). Python's `from pkg import name` also yields `pkg/name`, since
- * `name` may be a submodule.
+ * `name` may be a submodule. `aliasTargets` maps a JavaScript specifier through the project's tsconfig `paths`.
  */
-export function importedModules(text: string, rel: string): string[] {
+export function importedModules(text: string, rel: string, aliasTargets?: (spec: string) => string[]): string[] {
   const out = new Set<string>();
   const dir = path.posix.dirname(`/${rel}`);
   const exact = (p: string): void => {
@@ -100,6 +100,8 @@ export function importedModules(text: string, rel: string): string[] {
         exact(`${dir}/${spec}`);
         continue;
       }
+      // A path alias of the nearest tsconfig/jsconfig: what it maps to.
+      for (const target of aliasTargets?.(spec) ?? []) exact(`/${target.replace(/\.(?:[cm]?[jt]sx?)$/, '').replace(/\/index$/, '')}`);
       // A path alias (`@/lib/llm`, `~/lib/llm`, `#lib/llm`), a baseUrl import (`lib/llm`) or a package: as a suffix,
       // whole and without its first segment (`@app/llm` → `llm`).
       const plain = spec.replace(/^[@~#]\//, '').replace(/^#/, '');

@@ -53,11 +53,15 @@ export function analyzeFile(project: Project, evaluator: Evaluator, rel: string,
   const level = markerLevel(text);
   if (level === 'none') {
     // A package index may re-export an LLM module: the pre-filter follows it.
-    const imports = isPackageIndex(rel) ? importedModules(text, rel) : [];
-    return { sites: [], deps: [], skipped: null, parsed: false, ...(imports.length ? { relevance: { kind: 'index', imports } } : {}) };
+    if (!isPackageIndex(rel)) return { sites: [], deps: [], skipped: null, parsed: false };
+    const { imports, deps } = importsOf(project, text, rel);
+    return { sites: [], deps, skipped: null, parsed: false, ...(imports.length ? { relevance: { kind: 'index', imports } } : {}) };
   }
-  const relevance: Relevance = level === 'strong' ? { kind: 'llm' } : { kind: 'weak', imports: importedModules(text, rel) };
-  if (level === 'weak' && deferWeak) return { sites: [], deps: [], skipped: null, parsed: false, relevance, deferred: true };
+  if (level === 'weak' && deferWeak) {
+    const { imports, deps } = importsOf(project, text, rel);
+    return { sites: [], deps, skipped: null, parsed: false, relevance: { kind: 'weak', imports }, deferred: true };
+  }
+  const relevance: Relevance = level === 'strong' ? { kind: 'llm' } : { kind: 'weak', imports: importsOf(project, text, rel).imports };
   const unit = project.addFile(rel, text);
   if (!unit) return { sites: [], deps: [], skipped: 'could not be parsed', parsed: false, relevance };
   project.trackDependencies();
@@ -68,6 +72,13 @@ export function analyzeFile(project: Project, evaluator: Evaluator, rel: string,
     logger?.warn(`analysis of ${rel} failed: ${(err as Error).stack ?? String(err)}`);
     return { sites: [], deps: [], skipped: `analysis failed: ${(err as Error).message}`, parsed: true, relevance };
   }
+}
+
+/** The modules a file imports (relevance.ts), with the tsconfig files whose `paths` mapped them (dependencies of the decision). */
+function importsOf(project: Project, text: string, rel: string): { imports: string[]; deps: string[] } {
+  project.trackDependencies();
+  const imports = importedModules(text, rel, (spec) => project.pathAliasTargets(rel, spec));
+  return { imports, deps: project.takeDependencies() };
 }
 
 /**
