@@ -228,6 +228,9 @@ describe('scans with the pre-filter', () => {
       const cache = new ScanCache();
       const first = await scanOf(root, (e) => e.scan([], { cache }));
       assert.ok(!ids(first).some((id) => id.startsWith('app/jobs/')));
+      // The editor re-analyses a saved file's dependents: a deferred file that imports it is one of them.
+      assert.deepEqual(cache.dependentsOf('app/jobs/tasks.py'), ['app/jobs/deploy.py']);
+      assert.deepEqual(cache.dependentsOf('app/llm/client.py'), ['app/api/views.py'], 'a parsed importer, through the dependencies its analysis recorded');
       // tasks.py now builds a LangChain model; deploy.py is unchanged (a cache hit as a deferred file).
       fs.writeFileSync(path.join(root, 'app/jobs/tasks.py'), 'from langchain_anthropic import ChatAnthropic\n\nrunner = ChatAnthropic(model="claude-3-5-haiku-latest", max_tokens=200)\n');
       const warm = await scanOf(root, (e) => e.scan([], { cache }));

@@ -114,6 +114,19 @@ export function importedModules(text: string, rel: string, aliasTargets?: (spec:
   return [...out].sort();
 }
 
+/** Every name an import may use for a module: its path from the root (`/a/b/c`) and each of its suffixes (`c`, `b/c`, `a/b/c`). */
+function moduleKeys(file: string): string[] {
+  const p = modulePath(file);
+  const segments = p.split('/');
+  return [`/${p}`, ...segments.map((_, i) => segments.slice(i).join('/'))];
+}
+
+/** A test of whether a file's imports (from `importedModules`) may name `file`. */
+export function importsModule(file: string): (imports: readonly string[]) => boolean {
+  const keys = new Set(moduleKeys(file));
+  return (imports) => imports.some((m) => keys.has(m));
+}
+
 /**
  * The weak files worth parsing: those that import an LLM module, where LLM modules are the files with strong markers
  * and, transitively, the weak files and package indexes that import one. `files` gives each file's relevance (files
@@ -123,11 +136,10 @@ export function weakFilesToParse(files: Iterable<[string, Relevance]>): Set<stri
   /** Every LLM module path (`/a/b/c`) and each of its suffixes (`c`, `b/c`, `a/b/c`). */
   const known = new Set<string>();
   const addModule = (file: string): boolean => {
-    const p = `/${modulePath(file)}`;
-    if (known.has(p)) return false;
-    known.add(p);
-    const segments = p.slice(1).split('/');
-    for (let i = 0; i < segments.length; i++) known.add(segments.slice(i).join('/'));
+    const [exact, ...suffixes] = moduleKeys(file);
+    if (known.has(exact!)) return false;
+    known.add(exact!);
+    for (const k of suffixes) known.add(k);
     return true;
   };
   let pending: Array<{ file: string; kind: 'weak' | 'index'; imports: string[] }> = [];

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { DetectedSite } from '../detect/detectFile';
 import type { ScanResult } from './engine';
 import type { FileStamp } from './files';
-import type { Relevance } from './relevance';
+import { importsModule, type Relevance } from './relevance';
 
 /** Bump when detection changes what it produces for the same input. */
 export const DETECTOR_VERSION = 2;
@@ -80,11 +80,27 @@ export class ScanCache {
     this.dirty = true;
   }
 
-  /** Files whose cached analysis followed `file` (to re-analyse when it changes). */
+  /**
+   * Files whose cached analysis followed `file` (to re-analyse when it changes), and the files the scan's pre-filter
+   * left unparsed because they imported no LLM module when `file` may be the module they import (it may be one now),
+   * directly or through package indexes.
+   */
   dependentsOf(file: string): string[] {
-    const out: string[] = [];
-    for (const [f, e] of this.entries) if (e.deps.some((d) => d.file === file)) out.push(f);
-    return out;
+    const out = new Set<string>();
+    for (const [f, e] of this.entries) if (e.deps.some((d) => d.file === file)) out.add(f);
+    const seen = new Set([file]);
+    const queue = [file];
+    while (queue.length) {
+      const imports = importsModule(queue.pop()!);
+      for (const [f, e] of this.entries) {
+        const r = e.relevance;
+        if (seen.has(f) || !r || r.kind === 'llm' || !imports(r.imports)) continue;
+        seen.add(f);
+        if (e.deferred) out.add(f);
+        else if (r.kind === 'index') queue.push(f);
+      }
+    }
+    return [...out];
   }
 
   /** Drops entries of files not in `present` (deleted or now excluded). */
