@@ -11,11 +11,12 @@ const USAGE_READ = /\.usage\b|\busage_metadata\b|\bresponse_metadata\b|\busageMe
 export function attribute(site: EstimatedCallSite, ctx: AdviceContext): Suggestion | null {
   const e = site.estimate;
   if (!e || e.monthlyCostUsd === null || site.role === 'construct') return null;
-  const unit = ctx.source.project.unit(site.file);
-  if (!unit) return null;
-  if (OBSERVABILITY.test(unit.text.slice(0, 20_000))) return null;
+  // Text only: no need to parse the file for this.
+  const text = ctx.source.project.text(site.file);
+  if (text === null) return null;
+  if (OBSERVABILITY.test(text.slice(0, 20_000))) return null;
   // The rest of the enclosing function (or the next 40 lines at module level).
-  const after = unit.text.slice(site.range.startOffset, site.range.endOffset + 4000);
+  const after = text.slice(site.range.startOffset, site.range.endOffset + 4000);
   const window = after.split('\n').slice(0, 60).join('\n');
   if (USAGE_READ.test(window)) return null;
   return {

@@ -30,13 +30,13 @@ function changeAt(file: string, text: string, start: number, end: number, newTex
 
 /** Replaces a string literal with another value, keeping its quotes (`"gpt-4o"` → `"gpt-4o-mini"`). */
 export function replaceStringLiteral(src: EditSource, file: string, range: SourceRange, value: string): TextChange | null {
-  const unit = src.project.unit(file);
-  if (!unit) return null;
-  const literal = unit.text.slice(range.startOffset, range.endOffset);
+  const text = src.project.text(file);
+  if (text === null) return null;
+  const literal = text.slice(range.startOffset, range.endOffset);
   const m = literal.match(/^([rRuUbB]?)(['"`])/);
   if (!m || !literal.endsWith(m[2]!) || literal.startsWith('"""') || literal.startsWith("'''")) return null;
   if (/[\\'"`$\n]/.test(value)) return null;
-  return changeAt(file, unit.text, range.startOffset, range.endOffset, `${m[1]}${m[2]}${value}${m[2]}`);
+  return changeAt(file, text, range.startOffset, range.endOffset, `${m[1]}${m[2]}${value}${m[2]}`);
 }
 
 /** The call node at a site's range, with its file text and argument list. */

@@ -91,6 +91,24 @@ export class Project {
     return this.addFile(relPath, text);
   }
 
+  /**
+   * The text of a workspace file without parsing it (the parsed text when it was parsed already); null as `unit()`
+   * would be. For readers of text only, such as advice that looks for usage recording near a call.
+   */
+  text(relPath: string): string | null {
+    const unit = this.units.get(relPath);
+    if (unit !== undefined) return unit?.text ?? null;
+    const cached = this.texts.get(relPath);
+    if (cached !== undefined) return cached;
+    this.touched?.add(relPath);
+    const text = this.reader.read(relPath);
+    const usable = text === null || text.length > this.maxImportedFileBytes || text.includes('\u0000') ? null : text;
+    this.texts.set(relPath, usable);
+    return usable;
+  }
+
+  private readonly texts = new Map<string, string | null>();
+
   /** Resolves an import specifier from a file to a workspace file, or null (external package or not found). */
   resolveModule(from: FileUnit, spec: string): FileUnit | null {
     const candidates = from.language === 'python' ? pythonCandidates(from.path, spec) : [...this.pathAliasCandidates(from.path, spec), ...jsCandidates(from.path, spec)];
