@@ -149,6 +149,17 @@ describe('compare providers', () => {
   });
 });
 
+describe('compare providers: any OpenAI-compatible server', () => {
+  test('custom/<model> goes to the configured custom base URL; without one, the message says where to set it', () => {
+    const r = resolveTarget('custom/my-finetune', { prices: PRICES, baseURLs: { custom: 'https://llm.internal.example.com/v1' } });
+    assert.ok(r.ok, !r.ok ? r.error : '');
+    assert.deepEqual([r.target.id, r.target.model, r.target.providerId, r.target.baseURL], ['custom/my-finetune', 'my-finetune', 'custom', 'https://llm.internal.example.com/v1']);
+    const missing = resolveTarget('custom/my-finetune', { prices: PRICES });
+    assert.ok(!missing.ok);
+    assert.equal(missing.error, 'Custom endpoint needs a base URL (costlens.compare.providers.custom.baseURL in your user settings, or --base-url)');
+  });
+});
+
 describe('compare dry run', () => {
   test('tokens and the most the comparison can cost, before anything is sent; unknown prices stay unknown', () => {
     const { targets } = resolveTargets(['gpt-4o-mini', 'gpt-4o', 'ollama/llama3.1:8b'], { prices: PRICES });

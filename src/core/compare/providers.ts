@@ -153,6 +153,7 @@ export const PROVIDERS: readonly ProviderConfig[] = [
     baseURL: '',
     apiKeyEnv: ['COSTLENS_API_KEY'],
     keyRequired: false,
+    modelPrefix: 'custom/',
     priceProvider: '',
     outputLimitParam: 'max_tokens',
     local: false,
@@ -270,7 +271,7 @@ export function resolveTarget(spec: string, options: TargetOptions = {}): Target
   }
   if (!provider) return { ok: false, error: `no provider for ${written}` };
   const baseURL = (options.baseURL && (options.provider === undefined || options.provider === provider.id) ? options.baseURL : undefined) ?? options.baseURLs?.[provider.id] ?? provider.baseURL;
-  if (baseURL === '') return { ok: false, error: `${provider.label} needs a base URL` };
+  if (baseURL === '') return { ok: false, error: `${provider.label} needs a base URL (costlens.compare.providers.${provider.id}.baseURL in your user settings, or --base-url)` };
   if (baseURL.includes('{resource}')) return { ok: false, error: `${provider.label} needs your resource's base URL (${provider.baseURL})` };
   if (!isHttpUrl(baseURL)) return { ok: false, error: `base URL '${baseURL}' is not an http(s) URL` };
   return {
