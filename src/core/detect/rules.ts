@@ -49,6 +49,24 @@ export interface SiteMatch {
 }
 
 /** Callee names worth evaluating; everything else is rejected before any evaluation (fast path). */
+/** Names of built-ins that are called often and can never be an LLM call (`fetch` and `require` are not here). */
+const BUILTINS: Record<FileUnit['language'], ReadonlySet<string>> = {
+  python: new Set([
+    'abs', 'all', 'any', 'bool', 'bytes', 'callable', 'chr', 'dict', 'dir', 'divmod', 'enumerate', 'filter', 'float', 'format', 'frozenset',
+    'getattr', 'hasattr', 'hash', 'hex', 'id', 'int', 'isinstance', 'issubclass', 'iter', 'len', 'list', 'map', 'max', 'min', 'next', 'object',
+    'oct', 'ord', 'pow', 'print', 'range', 'repr', 'reversed', 'round', 'set', 'setattr', 'slice', 'sorted', 'str', 'sum', 'super', 'tuple',
+    'type', 'vars', 'zip', 'Exception', 'ValueError', 'TypeError', 'KeyError', 'IndexError', 'RuntimeError', 'AttributeError',
+    'NotImplementedError', 'AssertionError', 'LookupError', 'OSError', 'IOError', 'StopIteration', 'TimeoutError', 'PermissionError',
+  ]),
+  typescript: new Set([
+    'parseInt', 'parseFloat', 'isNaN', 'isFinite', 'String', 'Number', 'Boolean', 'Array', 'Object', 'Symbol', 'BigInt', 'Date', 'RegExp',
+    'Error', 'TypeError', 'RangeError', 'SyntaxError', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate',
+    'encodeURIComponent', 'decodeURIComponent', 'encodeURI', 'decodeURI', 'structuredClone', 'queueMicrotask',
+  ]),
+  javascript: new Set(),
+};
+BUILTINS.javascript = BUILTINS.typescript;
+
 const INTERESTING = new Set([
   'create', 'parse', 'stream', 'acreate', 'complete', 'complete_async', 'stream_async', 'chat', 'chat_stream', 'chatStream',
   'completion', 'acompletion', 'embedding', 'aembedding', 'text_completion', 'atext_completion', 'responses', 'aresponses',
@@ -69,6 +87,9 @@ export function matchCall(call: Node, file: FileUnit, ev: Evaluator): SiteMatch 
   // `create = client.chat.completions.create`); member calls only when the method name can be an LLM call.
   const plainName = calleeNode.type === 'identifier';
   if (!plainName && !INTERESTING.has(calleeNameNode(calleeNode).text)) return null;
+  // Built-in functions and exception classes (`len(`, `sorted(`, `ValueError(`, `parseInt(`) are never LLM calls: not
+  // following them spares looking them up through every enclosing scope.
+  if (plainName && BUILTINS[file.language].has(calleeNode.text)) return null;
   const callee = ev.eval(calleeNode, file);
   switch (callee.kind) {
     case 'client':
