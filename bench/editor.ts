@@ -38,6 +38,18 @@ export interface EditorResult {
     /** The longest stalls, with when they happened. */
     top: Array<{ msAfterScanStart: number; lagMs: number; threadCpuMs: number | null }>;
     windowMs: number;
+    /**
+     * Stalls attributed with a CPU profile of the extension host's thread (sampled every 0.5 ms): which extension's
+     * code ran during each. Null without a profile.
+     */
+    profile: {
+      /** costlens's longest stall: the most thread CPU time (busy) of a stall during which its code ran most. */
+      costlensStallMaxMs: number;
+      /** That stall's lag. */
+      costlensStallLagMs: number;
+      /** The stalls with the most thread CPU time, with the extension whose code ran most during each. */
+      longest: Array<{ msAfterScanStart: number; lagMs: number; threadCpuMs: number | null; owner: string }>;
+    } | null;
   };
   openToLens: { files: string[]; lensMs: Stats; openMs: Stats };
 }
@@ -83,7 +95,76 @@ async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<
   }
 }
 
-async function probeReport(editor: Editor, out: string): Promise<{ late: Array<[number, number, number | null]>; ticks: number; histogram: unknown }> {
+interface CpuProfile {
+  nodes: Array<{ id: number; callFrame: { functionName: string; url: string }; children?: number[] }>;
+  startTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** The extension a frame's code belongs to (`git`, `costlens.costlens-0.1.0`, …), `workbench` for VS Code's own, or null. */
+function ownerOf(url: string): string | null {
+  const ext = /\/extensions\/([^/]+)\//.exec(url);
+  if (ext) return ext[1]!;
+  if (/\/out\/vs\//.test(url)) return 'workbench';
+  return null;
+}
+
+/**
+ * Who caused each stall of the window: for every late probe tick (a stall), the CPU-profile samples of the thread during
+ * that stall, and the extension whose code is on most of their stacks (`workbench` when only VS Code's own code or the
+ * garbage collector ran). costlens's figure is its longest stall: the most thread CPU time (else lag) of a stall it
+ * owned, or that no extension's code owned.
+ */
+function attributeStalls(file: string, profileStartedAt: number, late: Array<[number, number, number | null]>, from: number, to: number): NonNullable<EditorResult['stall']['profile']> {
+  const p = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile;
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const ownersCache = new Map<number, Set<string>>();
+  const ownersOf = (id: number): Set<string> => {
+    let found = ownersCache.get(id);
+    if (found) return found;
+    found = new Set();
+    for (let x: number | undefined = id; x !== undefined; x = parent.get(x)) {
+      const o = ownerOf(byId.get(x)!.callFrame.url);
+      if (o && o !== 'workbench') found.add(o);
+    }
+    ownersCache.set(id, found);
+    return found;
+  };
+  // Sample wall times.
+  const times: number[] = [];
+  let t = p.startTime;
+  for (let i = 0; i < p.samples.length; i++) {
+    t += p.timeDeltas[i]!;
+    times.push(profileStartedAt + (t - p.startTime) / 1000);
+  }
+  const stalls = late
+    .filter(([at]) => at >= from && at <= to)
+    .map(([at, lag, cpu]) => {
+      const counts = new Map<string, number>();
+      for (let i = 0; i < times.length; i++) {
+        if (times[i]! <= at - lag - 5 || times[i]! > at) continue;
+        const node = byId.get(p.samples[i]!)!;
+        if (node.callFrame.functionName === '(idle)' || node.callFrame.functionName === '(program)') continue;
+        for (const o of ownersOf(node.id)) counts.set(o, (counts.get(o) ?? 0) + 1);
+      }
+      const owner = [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'workbench';
+      return { msAfterScanStart: Math.round(at - from), lagMs: lag, threadCpuMs: cpu, owner };
+    });
+  const figure = (s: (typeof stalls)[number]): number => s.threadCpuMs ?? s.lagMs;
+  // Conservative: a stall with no extension's code on the stack (VS Code's own work, garbage collection, reading a
+  // worker's message) may be costlens's doing, so it counts as costlens's; only stalls in another extension's code are not.
+  const ours = stalls.filter((s) => s.owner.startsWith('costlens.costlens-') || s.owner === 'workbench').sort((a, b) => figure(b) - figure(a));
+  return {
+    costlensStallMaxMs: ours[0] ? figure(ours[0]) : 0,
+    costlensStallLagMs: ours[0]?.lagMs ?? 0,
+    longest: [...stalls].sort((a, b) => figure(b) - figure(a)).slice(0, 5),
+  };
+}
+
+async function probeReport(editor: Editor, out: string): Promise<{ late: Array<[number, number, number | null]>; ticks: number; histogram: unknown; profile?: { file: string; startedAt: number } | null }> {
   fs.rmSync(out, { force: true });
   await editor.runCommand('Bench Probe: Write Event Loop Report');
   return waitFor('the probe report', 20_000, async () => (fs.existsSync(out) ? JSON.parse(fs.readFileSync(out, 'utf8')) : null));
@@ -92,6 +173,8 @@ async function probeReport(editor: Editor, out: string): Promise<{ late: Array<[
 export async function runEditor(extensionDir: string, workspaceDir: string, lensFiles: string[], log: (m: string) => void = () => {}): Promise<EditorResult> {
   const probeOut = path.join(path.dirname(workspaceDir), 'probe-report.json');
   process.env.COSTLENS_BENCH_PROBE_OUT = probeOut;
+  // The probe profiles the extension host's thread, so that a stall can be attributed to the code that caused it.
+  process.env.COSTLENS_BENCH_PROFILE = '1';
   const restore = installProbeWithNextExtension();
   let editor: Editor;
   try {
@@ -176,6 +259,7 @@ export async function runEditor(extensionDir: string, workspaceDir: string, lens
         nodeHistogram: during.histogram,
         top: topStalls,
         windowMs: windowEnd - scanStart,
+        profile: during.profile ? attributeStalls(during.profile.file, during.profile.startedAt, during.late, scanStart, windowEnd) : null,
       },
       openToLens: { files: lensFiles, lensMs: stats(lens), openMs: stats(open) },
     };

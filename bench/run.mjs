@@ -367,7 +367,15 @@ function report(machine, r, load) {
     const e = r.editor;
     row('Activation', `${e.activationMs} ms`, '—', '—', '—', '');
     row('Open to lens (median)', `${e.openToLens.lensMs.median} ms`, `open to editor: ${e.openToLens.openMs.median} ms`, ratio(e.openToLens.lensMs.median, e.openToLens.openMs.median), '—', '');
-    row('Longest event-loop stall during a full scan', `${e.stall.maxMs} ms (of which busy: ${e.stall.maxBusyMs ?? '?'} ms)`, `idle window: ${e.stall.idleBaselineMaxMs} ms (busy ${e.stall.idleBaselineMaxBusyMs ?? '?'} ms)`, ratio(e.stall.maxMs, e.stall.idleBaselineMaxMs), '< 50 ms', met(e.stall.maxBusyMs !== null ? e.stall.maxBusyMs < 50 : e.stall.maxMs < 50));
+    const pr = e.stall.profile;
+    if (pr) {
+      // The target is about costlens: its own longest run of code on the extension host's thread; the longest stall
+      // of the thread (any extension) is the context.
+      const worst = pr.longest[0];
+      row('Longest event-loop stall caused by costlens during a full scan', `${pr.costlensStallMaxMs} ms busy (${pr.costlensStallLagMs} ms late)`, `longest stall of any extension: ${e.stall.maxMs} ms late${worst ? `; most busy: ${worst.threadCpuMs ?? '?'} ms, ${worst.owner}` : ''}`, '—', '< 50 ms', met(pr.costlensStallMaxMs < 50));
+    } else {
+      row('Longest event-loop stall during a full scan', `${e.stall.maxMs} ms (of which busy: ${e.stall.maxBusyMs ?? '?'} ms)`, `idle window: ${e.stall.idleBaselineMaxMs} ms (busy ${e.stall.idleBaselineMaxBusyMs ?? '?'} ms)`, ratio(e.stall.maxMs, e.stall.idleBaselineMaxMs), '< 50 ms', met(e.stall.maxBusyMs !== null ? e.stall.maxBusyMs < 50 : e.stall.maxMs < 50));
+    }
   }
   if (r.bundle) {
     const b = r.bundle;
@@ -425,6 +433,9 @@ function report(machine, r, load) {
       L.push(`- **Activation**: ${e.activationMs} ms (the extension's \`costlens activated in N ms\` log line; the scan runs after activation, in the background).`);
       L.push(`- **Open to lens**: Quick Open of ${e.openToLens.files.length} files with LLM calls, after the scan: first \`.codelens-decoration\` after ${e.openToLens.lensMs.median} ms median (max ${e.openToLens.lensMs.max}); baseline, the same Quick Open until the file's editor is visible: ${e.openToLens.openMs.median} ms median. Ratio ${ratio(e.openToLens.lensMs.median, e.openToLens.openMs.median)}.`);
       L.push(`- **Event loop during the full scan**: longest stall ${e.stall.maxMs} ms; longest stretch of the extension host's own work between two probe ticks ${e.stall.maxBusyMs ?? '?'} ms (target < 50 ms); p99 lag ${e.stall.p99Ms} ms over ${e.stall.windowMs} ms (the scan plus 2 s after it, when the host publishes the results). Idle baseline (${e.stall.idleWindowMs} ms without a scan, same editor): longest stall ${e.stall.idleBaselineMaxMs} ms, busy ${e.stall.idleBaselineMaxBusyMs ?? '?'} ms. Longest stalls: ${e.stall.top.map((s) => `${s.lagMs} ms at +${s.msAfterScanStart} ms (thread busy ${s.threadCpuMs ?? '?'} ms)`).join('; ')}.`);
+      if (e.stall.profile) {
+        L.push(`- **Who caused the stalls** (a CPU profile of the extension host's thread, sampled every 0.5 ms, read for the duration of each stall): costlens's longest stall — counting as costlens's every stall during which no other extension's code ran (VS Code's own work, garbage collection and reading worker messages included) — kept the thread busy **${e.stall.profile.costlensStallMaxMs} ms** (${e.stall.profile.costlensStallLagMs} ms late; target < 50 ms). The stalls with the most thread time: ${e.stall.profile.longest.map((r) => `${r.threadCpuMs ?? '?'} ms busy (${r.lagMs} ms late) at +${r.msAfterScanStart} ms, ${r.owner}`).join('; ')}. The profiler adds a little overhead to every figure of this section.`);
+      }
       L.push('');
       L.push('Method: `bench/probe-extension`, a separate 40-line extension installed next to costlens in the editor\'s extensions folder, activates at startup and runs a 5 ms `setInterval`; each tick records how late it fired (the event-loop lag) with its wall-clock time and the CPU time its thread used since the previous tick (`process.threadCpuUsage`, Node 24). `bench/editor.ts` takes the scan\'s time window from costlens\'s `scanned … in N ms` log line, and reads the ticks in it. A stall with little thread CPU time is the thread waiting for a CPU (the machine is busy: the scan worker, other processes), not code blocking the loop; the target applies to the busy part. Node\'s `monitorEventLoopDelay` histogram over the session is in the raw data.', '');
       L.push('```sh', `node --import tsx bench/editor.ts --extension .cache/bench/ext --workspace .cache/bench/editor-ws/ws --lens-files ${e.openToLens.files.join(',')}`, '```', '');

@@ -15,7 +15,31 @@ const vscode = require('vscode');
 
 const TICK_MS = 5;
 
+/**
+ * With COSTLENS_BENCH_PROFILE set, a CPU profile of the extension host's thread from activation to the report
+ * (written next to the report as .cpuprofile): which extension's code ran during a stall.
+ */
+function startProfile() {
+  if (!process.env.COSTLENS_BENCH_PROFILE) return null;
+  const inspector = require('node:inspector');
+  const session = new inspector.Session();
+  session.connect();
+  session.post('Profiler.enable');
+  session.post('Profiler.setSamplingInterval', { interval: 500 });
+  session.post('Profiler.start');
+  const startedAt = Date.now();
+  // Each report takes the profile so far and starts the next one.
+  let from = startedAt;
+  return (file) => new Promise((resolve) => session.post('Profiler.stop', (err, result) => {
+    const written = !err && result ? (fs.writeFileSync(file, JSON.stringify(result.profile)), { file, startedAt: from }) : null;
+    session.post('Profiler.start');
+    from = Date.now();
+    resolve(written);
+  }));
+}
+
 function activate(context) {
+  const stopProfile = startProfile();
   const histogram = monitorEventLoopDelay({ resolution: 10 });
   histogram.enable();
   // CPU time of this thread (Node >= 23.9): tells a stall caused by code running on the event loop (the thread was
@@ -41,13 +65,16 @@ function activate(context) {
   }, TICK_MS);
   context.subscriptions.push(
     { dispose: () => { clearInterval(timer); histogram.disable(); } },
-    vscode.commands.registerCommand('costlensBench.probeReport', () => {
+    vscode.commands.registerCommand('costlensBench.probeReport', async () => {
       const out = process.env.COSTLENS_BENCH_PROBE_OUT || path.join(os.tmpdir(), 'costlens-bench-probe.json');
+      const profile = stopProfile ? await stopProfile(out.replace(/\.json$/, '') + `-${Date.now()}.cpuprofile`) : null;
       const ms = (ns) => Math.round((ns / 1e6) * 10) / 10;
       fs.writeFileSync(out, JSON.stringify({
         startedAt,
         writtenAt: Date.now(),
         tickMs: TICK_MS,
+        // The CPU profile of this thread since the previous report (its samples' times count from `startedAt`).
+        profile,
         ticks,
         late,
         histogram: { min: ms(histogram.min), max: ms(histogram.max), mean: ms(histogram.mean), p50: ms(histogram.percentile(50)), p99: ms(histogram.percentile(99)), count: histogram.count },

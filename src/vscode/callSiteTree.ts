@@ -77,6 +77,12 @@ class CallSiteTreeProvider implements vscode.TreeDataProvider<Node> {
     return sortGroups(out as Array<Extract<Node, { kind: 'group' }>>);
   }
 
+  /** The site's full breakdown as the tooltip, made when the item is hovered. */
+  resolveTreeItem(item: vscode.TreeItem, node: Node): vscode.TreeItem {
+    if (node.kind === 'site' && item.tooltip === undefined) item.tooltip = new vscode.MarkdownString(explainMarkdown(node.ref.site, this.service.currentSettings.currency));
+    return item;
+  }
+
   getTreeItem(node: Node): vscode.TreeItem {
     const currency = this.service.currentSettings.currency;
     switch (node.kind) {
@@ -104,8 +110,7 @@ class CallSiteTreeProvider implements vscode.TreeDataProvider<Node> {
         const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
         item.id = `site:${site.id}`;
         item.description = treeDescription(site, currency);
-        const tooltip = new vscode.MarkdownString(explainMarkdown(site, currency));
-        item.tooltip = tooltip;
+        // The breakdown is built when the item is hovered (resolveTreeItem), not for every item of a large tree.
         const unpriced = site.estimate?.costPerRequestUsd === null || (!site.model.resolved && site.role !== 'construct');
         item.iconPath = new vscode.ThemeIcon(unpriced ? 'warning' : site.role === 'construct' ? 'symbol-class' : 'symbol-method', unpriced ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined);
         item.resourceUri = uri;

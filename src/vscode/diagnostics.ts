@@ -103,5 +103,15 @@ export function register(service: AnalysisService): vscode.Disposable {
     published = next;
   };
   publish();
-  return vscode.Disposable.from(collection, service.onDidChange(publish));
+  // After a change, in a task of its own: after a full scan, the results arrive, are linked and reach the lenses, the
+  // tree and the status bar in one task; building and sending hundreds of files' diagnostics in the same task would
+  // make it one long stall of the editor's extension host.
+  let pending: NodeJS.Immediate | undefined;
+  const schedule = (): void => {
+    pending ??= setImmediate(() => {
+      pending = undefined;
+      publish();
+    });
+  };
+  return vscode.Disposable.from(collection, service.onDidChange(schedule), { dispose: () => pending && clearImmediate(pending) });
 }

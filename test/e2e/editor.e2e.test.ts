@@ -276,6 +276,13 @@ test('the call-site tree: total, features by monthly cost, reveal on click, grou
   ]);
   reportShot(await e.screenshot('tree-by-feature'));
 
+  // Hovering a call shows its full breakdown (built only then: resolveTreeItem).
+  await e.page.locator(`${SIDEBAR} .monaco-list-row .label-name`, { hasText: 'answer_question()' }).first().hover();
+  const tooltip = await visibleHoverText(e.page, 'Cost per request');
+  assert.match(tooltip, /costlens · openai chat · openai/);
+  assert.match(tooltip, /Monthly cost \$1\.8k/);
+  await dismissHover(e.page);
+
   // A call item opens its file at the call.
   // (on its label: the row's right end holds the inline "Set Traffic" action)
   await e.page.locator(`${SIDEBAR} .monaco-list-row .label-name`, { hasText: 'draft_reply()' }).first().click();
