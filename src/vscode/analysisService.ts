@@ -244,7 +244,7 @@ export class AnalysisService implements vscode.Disposable {
         f.skipped = result.skipped;
         f.scanned = true;
         f.relink();
-        this.log.info(`scanned ${f.folder.name}: ${result.filesScanned} files (${result.filesParsed} parsed, ${result.filesFromCache} from cache), ${result.callSites.length} call sites in ${Date.now() - started} ms`);
+        this.log.info(`scanned ${f.folder.name}: ${result.filesScanned} files (${result.filesParsed} parsed, ${result.filesFromCache} from cache), ${result.callSites.length} call sites in ${Date.now() - started} ms${result.threads ? ` on ${result.threads} threads` : ''}`);
       }
       this.changeEmitter.fire();
     };

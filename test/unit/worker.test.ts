@@ -40,3 +40,33 @@ test('the worker scans a workspace, analyses an unsaved buffer, and cancels a sc
     removeProject(root);
   }
 });
+
+test('with scan threads of its own, the worker finds the same call sites as scanning in its own thread', async () => {
+  // More files than two chunks, so that the scan is spread over threads (see parallelScan's minFilesForWorkers).
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 700; i++) {
+    files[`svc/m${i}.py`] = i % 7 === 0
+      ? `from openai import OpenAI\nclient = OpenAI()\n\ndef f${i}(q):\n    return client.chat.completions.create(model="gpt-4o-mini", max_tokens=${100 + i}, messages=[{"role": "user", "content": q}])\n`
+      : `def g${i}(x):\n    return sorted(x)[:${i}]\n`;
+  }
+  const root = writeProject(files);
+  const results = [];
+  try {
+    for (const scanThreads of [1, 2]) {
+      const worker = new AnalysisWorker(SCRIPT);
+      try {
+        await worker.configure({ root, usage: undefined, usageFileName: 'costlens.yml', priceOverrides: [], filters: {}, cacheFile: null, scanThreads });
+        results.push(await worker.scan(root, []));
+      } finally {
+        worker.dispose();
+      }
+    }
+    assert.equal(results[0]!.callSites.length, 100);
+    assert.equal(results[0]!.threads, undefined, 'one thread: the analysis thread itself');
+    assert.equal(results[1]!.threads, 2, 'scan threads started from the analysis thread');
+    assert.deepEqual(results[1]!.callSites, results[0]!.callSites);
+    assert.equal(results[1]!.filesParsed, results[0]!.filesParsed);
+  } finally {
+    removeProject(root);
+  }
+});

@@ -97,6 +97,8 @@ export interface ScanResult {
   filesParsed: number;
   /** Files whose detection was re-used from the scan cache. */
   filesFromCache: number;
+  /** Scan threads the detection ran on, when it ran on threads of its own (`parallelScan`); absent: the calling thread. */
+  threads?: number | undefined;
 }
 
 export interface ScanOptions {

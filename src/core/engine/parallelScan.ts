@@ -145,12 +145,15 @@ export async function parallelScan(engine: CostEngine, targets: string[] = [], o
   } finally {
     await pool.dispose();
   }
-  return engine.resultOf(collected, targets, opts.link !== false, opts.cache);
+  const result = engine.resultOf(collected, targets, opts.link !== false, opts.cache);
+  return pool.started > 0 ? { ...result, threads: pool.started } : result;
 }
 
 /** Worker threads started on first use and kept for the scan's passes. */
 class WorkerPool {
   private readonly workers: Worker[] = [];
+  /** Threads started over the scan. */
+  started = 0;
 
   constructor(
     private readonly engine: CostEngine,
@@ -163,7 +166,10 @@ class WorkerPool {
     if (jobs.length === 0) return;
     const queue = [...jobs];
     let remaining = jobs.length;
-    while (this.workers.length < Math.min(this.size, jobs.length)) this.workers.push(this.create({ root: this.engine.root, maxFileBytes: this.engine.filters?.maxFileBytes }));
+    while (this.workers.length < Math.min(this.size, jobs.length)) {
+      this.workers.push(this.create({ root: this.engine.root, maxFileBytes: this.engine.filters?.maxFileBytes }));
+      this.started = Math.max(this.started, this.workers.length);
+    }
     const active = this.workers.slice(0, Math.min(this.size, jobs.length));
     let timer: NodeJS.Timeout | undefined;
     const listeners: Array<() => void> = [];

@@ -65,7 +65,7 @@ async function handle(message: HostToWorker): Promise<void> {
       try {
         // Scan threads of their own on machines with cores to spare; one core is left for the editor.
         const result = await parallelScan(e, message.targets, {
-          workers: os.availableParallelism() - 1,
+          workers: f.config.scanThreads ?? os.availableParallelism() - 1,
           token,
           cache: f.cache,
           link: false,

@@ -19,6 +19,11 @@ export interface WorkerConfig {
   filters: FileFilterOptions;
   /** Where the scan cache is persisted; null: no persistence. */
   cacheFile: string | null;
+  /**
+   * Threads for a workspace scan (default: one per CPU but one, left for the editor); 1 scans in the analysis thread
+   * itself. More than 1 starts scan-chunk threads from the analysis thread.
+   */
+  scanThreads?: number | undefined;
 }
 
 /**
