@@ -9,7 +9,7 @@
 //
 // Run: `npm run build && bash scripts/e2e/run.sh test/e2e/advice.e2e.test.ts`.
 // Screenshots: test-results/e2e/advice-*.png; the quick-fix one, clipped to the editor area, also goes to
-// media/screenshot-advice.png.
+// media/screenshot-advice.png when COSTLENS_UPDATE_MEDIA=1.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -441,7 +441,7 @@ test('right-size: the Problems entry, Quick Fix (Ctrl+.) "Use gpt-4o-mini" edits
   step(`lens "${after.text}", config.py saved`);
 });
 
-/** media/screenshot-advice.png: the quick-fix menu with the lens and Problems, clipped to the editor area. */
+/** The quick-fix menu with the lens and Problems, clipped to the editor area: media/screenshot-advice.png with COSTLENS_UPDATE_MEDIA=1. */
 async function saveMediaScreenshot(page: Page): Promise<void> {
   const boxes = await Promise.all(['.part.editor', '.part.panel'].map((s) => page.locator(s).first().boundingBox()));
   const present = boxes.filter((b): b is NonNullable<typeof b> => !!b && b.width > 0 && b.height > 0);
@@ -454,7 +454,8 @@ async function saveMediaScreenshot(page: Page): Promise<void> {
   await page.screenshot({ path: file, clip });
   const size = fs.statSync(file).size;
   assert.ok(size < 300_000, `${file} is ${size} bytes (the media screenshot must stay under 300 KB)`);
-  fs.copyFileSync(file, path.join(REPO_ROOT, 'media', 'screenshot-advice.png'));
+  // The README's screenshot is replaced only when asked for: a test run leaves the working tree as it was.
+  if (process.env.COSTLENS_UPDATE_MEDIA === '1') fs.copyFileSync(file, path.join(REPO_ROOT, 'media', 'screenshot-advice.png'));
 }
 
 // ---------------------------------------------------------------- 2. bound output

@@ -13,7 +13,7 @@
 //
 // Run: `npm run build && bash scripts/e2e/run.sh test/e2e/compare.e2e.test.ts`.
 // Screenshots: test-results/e2e/compare-*.png; the columns, clipped to the editor area, also go to
-// media/screenshot-compare.png.
+// media/screenshot-compare.png when COSTLENS_UPDATE_MEDIA=1.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -100,7 +100,8 @@ async function editorScreenshot(page: Page, name: string, media?: string): Promi
   const size = fs.statSync(file).size;
   if (media) {
     assert.ok(size < 300_000, `${file} is ${size} bytes (the media screenshot must stay under 300 KB)`);
-    fs.copyFileSync(file, path.join(REPO_ROOT, 'media', media));
+    // The README's screenshot is replaced only when asked for: a test run leaves the working tree as it was.
+    if (process.env.COSTLENS_UPDATE_MEDIA === '1') fs.copyFileSync(file, path.join(REPO_ROOT, 'media', media));
   }
 }
 
