@@ -183,7 +183,7 @@ function render(report: Report, options: ReportOptionsForView, elapsedMs: number
           h('p', { class: 'muted' }, 'Call sites calibrated from telemetry: the estimate from the assumptions alone against the actual cost (guess error), and the estimate that now uses the measurements (calibrated error).'),
           table(
             ['Call site', 'Model', 'Basis', 'Measured/day', 'Assumed $/mo', 'Actual $/mo', 'Guess error', 'Calibrated error'],
-            report.calibration.sites.map((k) => [siteLink(k.id, `${k.file}:${k.line}`), k.model, k.basis, k.measuredRequestsPerDay.toLocaleString('en-US'), money(k.assumedMonthlyUsd), money(k.actualMonthlyUsd), k.errorPct === null ? '—' : formatErrorPct(k.errorPct), k.calibratedErrorPct === null ? '—' : formatErrorPct(k.calibratedErrorPct)]),
+            report.calibration.sites.map((k) => [siteLink(k.id, `${k.file}:${k.line}`), k.model, k.basis, k.measuredRequestsPerDay.toLocaleString('en-US'), money(k.assumedMonthlyUsd), money(k.actualMonthlyUsd), formatErrorPct(k.errorPct), formatErrorPct(k.calibratedErrorPct)]),
             [3, 4, 5, 6, 7],
           ),
         ]

@@ -244,7 +244,7 @@ export function renderCalibrationTable(
         models.length === 0 ? '—' : models.length === 1 ? models[0] : `${models[0]} +${models.length - 1}`,
         s.actualMonthlyCostUsd === null ? 'unknown' : formatMoneyCompact(s.actualMonthlyCostUsd),
         s.estimateBeforeUsd === null ? 'unpriced' : formatMoneyCompact(s.estimateBeforeUsd),
-        s.errorPct === null ? '—' : formatErrorPct(s.errorPct),
+        formatErrorPct(s.errorPct),
         after?.monthlyCostUsd == null ? '—' : formatMoneyCompact(after.monthlyCostUsd),
       ];
     });

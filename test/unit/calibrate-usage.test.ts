@@ -267,7 +267,7 @@ def ask(question: str):
 
   test('formatErrorPct', () => {
     assert.deepEqual([formatErrorPct(182.29), formatErrorPct(-12.34), formatErrorPct(4.26), formatErrorPct(0.02)], ['+182%', '−12%', '+4.3%', '±0%']);
-    assert.deepEqual([formatErrorPct(395022.4), formatErrorPct(-99.996), formatErrorPct(Number.NaN), formatErrorPct(Infinity)], ['+395,022%', '−100%', '—', '—']);
+    assert.deepEqual([formatErrorPct(395022.4), formatErrorPct(-99.996), formatErrorPct(Number.NaN), formatErrorPct(Infinity), formatErrorPct(null)], ['+395,022%', '−100%', '—', '—', '—']);
   });
 });
 

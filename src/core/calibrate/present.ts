@@ -29,9 +29,9 @@ export function figureOrigins(e: SiteEstimate): FigureOrigins {
   return { traffic, input, output, overall };
 }
 
-/** `+23%`, `−12%`, `±0%`, `+3,950%` (rounded to whole percent; one decimal under 10%). */
-export function formatErrorPct(pct: number): string {
-  if (!Number.isFinite(pct)) return '—';
+/** `+23%`, `−12%`, `±0%`, `+3,950%` (rounded to whole percent; one decimal under 10%); `—` without a figure. */
+export function formatErrorPct(pct: number | null): string {
+  if (pct === null || !Number.isFinite(pct)) return '—';
   const rounded = Math.abs(pct) < 10 ? Math.round(pct * 10) / 10 : Math.round(pct);
   if (rounded === 0) return '±0%';
   return `${rounded > 0 ? '+' : '−'}${Math.abs(rounded).toLocaleString('en-US')}%`;

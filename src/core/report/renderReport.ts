@@ -79,11 +79,6 @@ function scenarioLine(r: Report, c: Currency): string | null {
   return `Baseline ${money(base, c)}/month → ${money(r.totals.monthlyUsd.expected, c)}/month with the scenario: ${signedMoney(s.deltaMonthlyUsd, c)}/month${pct}.`;
 }
 
-/** `+23%` / `−12%`, or `—` without a figure. */
-function errorText(pct: number | null): string {
-  return pct === null ? '—' : formatErrorPct(pct);
-}
-
 /** The calibration in one sentence (plain text), or null when no site is calibrated. */
 function calibrationLine(r: Report, c: Currency): string | null {
   const k = r.calibration;
@@ -209,7 +204,7 @@ export function renderReportMarkdown(r: Report, options: RenderOptions = {}): st
     for (const k of r.calibration.sites) {
       const source = `${k.source ? md(k.source, true) : '—'}${k.window ? ` (${k.window.from.slice(0, 10)} – ${k.window.to.slice(0, 10)})` : ''}`;
       out.push(
-        `| ${code(siteLabel(k))} | ${code(k.model)} | ${md(k.basis, true)} | ${compactNumber(k.measuredRequestsPerDay)} | ${money(k.assumedMonthlyUsd, c)} | ${money(k.actualMonthlyUsd, c)} | **${errorText(k.errorPct)}** | ${errorText(k.calibratedErrorPct)} | ${source} |`,
+        `| ${code(siteLabel(k))} | ${code(k.model)} | ${md(k.basis, true)} | ${compactNumber(k.measuredRequestsPerDay)} | ${money(k.assumedMonthlyUsd, c)} | ${money(k.actualMonthlyUsd, c)} | **${formatErrorPct(k.errorPct)}** | ${formatErrorPct(k.calibratedErrorPct)} | ${source} |`,
       );
     }
     out.push('', '_Guess error: the estimate from the assumptions alone against the actual cost. Calibrated error: the estimate that now uses the measurements against the same cost. Partly measured sites still use some assumptions (traffic or tokens)._', '');
@@ -446,7 +441,7 @@ export function renderReportHtml(r: Report, options: RenderOptions = {}): string
     for (const k of r.calibration.sites) {
       const cls = k.errorPct === null ? '' : k.errorPct > 0 ? ' up' : ' down';
       out.push(
-        `<tr><td><code>${e(siteLabel(k))}</code></td><td><code>${e(k.model)}</code></td><td>${e(k.basis)}</td><td class="n">${e(compactNumber(k.measuredRequestsPerDay))}</td><td class="n">${e(money(k.assumedMonthlyUsd, c))}</td><td class="n">${e(money(k.actualMonthlyUsd, c))}</td><td class="n${cls}"><strong>${e(errorText(k.errorPct))}</strong></td><td class="n">${e(errorText(k.calibratedErrorPct))}</td><td>${e(k.source ?? '—')}${k.window ? `<div class="note">${e(`${k.window.from.slice(0, 10)} – ${k.window.to.slice(0, 10)}`)}</div>` : ''}</td></tr>`,
+        `<tr><td><code>${e(siteLabel(k))}</code></td><td><code>${e(k.model)}</code></td><td>${e(k.basis)}</td><td class="n">${e(compactNumber(k.measuredRequestsPerDay))}</td><td class="n">${e(money(k.assumedMonthlyUsd, c))}</td><td class="n">${e(money(k.actualMonthlyUsd, c))}</td><td class="n${cls}"><strong>${e(formatErrorPct(k.errorPct))}</strong></td><td class="n">${e(formatErrorPct(k.calibratedErrorPct))}</td><td>${e(k.source ?? '—')}${k.window ? `<div class="note">${e(`${k.window.from.slice(0, 10)} – ${k.window.to.slice(0, 10)}`)}</div>` : ''}</td></tr>`,
       );
     }
     out.push('</tbody></table>', '<p class="note">Guess error: the estimate from the assumptions alone against the actual cost. Calibrated error: the estimate that now uses the measurements against the same cost. Partly measured sites still use some assumptions (traffic or tokens).</p>');
