@@ -443,7 +443,7 @@ export function buildReport(scan: ScanResult, usage: UsageConfig | undefined, op
     topSites: sites.slice(0, top),
     sites,
     // Of the code as scanned: a what-if changes the estimate, not what the assumptions said or what was measured.
-    calibration: calibrationSummary(sortByMonthlyCost(scan.callSites.filter((s) => s.estimate !== null))),
+    calibration: calibrationSummary(scan.callSites),
     suggestions,
     suggestionsNote: outcome ? 'Suggestions and savings are computed on the code as scanned (without the scenario).' : null,
     assumptions: assumptionList,
