@@ -48,25 +48,22 @@ export interface SiteMatch {
   deployment?: string | undefined;
 }
 
-/** Callee names worth evaluating; everything else is rejected before any evaluation (fast path). */
 /** Names of built-ins that are called often and can never be an LLM call (`fetch` and `require` are not here). */
-const BUILTINS: Record<FileUnit['language'], ReadonlySet<string>> = {
-  python: new Set([
-    'abs', 'all', 'any', 'bool', 'bytes', 'callable', 'chr', 'dict', 'dir', 'divmod', 'enumerate', 'filter', 'float', 'format', 'frozenset',
-    'getattr', 'hasattr', 'hash', 'hex', 'id', 'int', 'isinstance', 'issubclass', 'iter', 'len', 'list', 'map', 'max', 'min', 'next', 'object',
-    'oct', 'ord', 'pow', 'print', 'range', 'repr', 'reversed', 'round', 'set', 'setattr', 'slice', 'sorted', 'str', 'sum', 'super', 'tuple',
-    'type', 'vars', 'zip', 'Exception', 'ValueError', 'TypeError', 'KeyError', 'IndexError', 'RuntimeError', 'AttributeError',
-    'NotImplementedError', 'AssertionError', 'LookupError', 'OSError', 'IOError', 'StopIteration', 'TimeoutError', 'PermissionError',
-  ]),
-  typescript: new Set([
-    'parseInt', 'parseFloat', 'isNaN', 'isFinite', 'String', 'Number', 'Boolean', 'Array', 'Object', 'Symbol', 'BigInt', 'Date', 'RegExp',
-    'Error', 'TypeError', 'RangeError', 'SyntaxError', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate',
-    'encodeURIComponent', 'decodeURIComponent', 'encodeURI', 'decodeURI', 'structuredClone', 'queueMicrotask',
-  ]),
-  javascript: new Set(),
-};
-BUILTINS.javascript = BUILTINS.typescript;
+const PYTHON_BUILTINS: ReadonlySet<string> = new Set([
+  'abs', 'all', 'any', 'bool', 'bytes', 'callable', 'chr', 'dict', 'dir', 'divmod', 'enumerate', 'filter', 'float', 'format', 'frozenset',
+  'getattr', 'hasattr', 'hash', 'hex', 'id', 'int', 'isinstance', 'issubclass', 'iter', 'len', 'list', 'map', 'max', 'min', 'next', 'object',
+  'oct', 'ord', 'pow', 'print', 'range', 'repr', 'reversed', 'round', 'set', 'setattr', 'slice', 'sorted', 'str', 'sum', 'super', 'tuple',
+  'type', 'vars', 'zip', 'Exception', 'ValueError', 'TypeError', 'KeyError', 'IndexError', 'RuntimeError', 'AttributeError',
+  'NotImplementedError', 'AssertionError', 'LookupError', 'OSError', 'IOError', 'StopIteration', 'TimeoutError', 'PermissionError',
+]);
+const JS_BUILTINS: ReadonlySet<string> = new Set([
+  'parseInt', 'parseFloat', 'isNaN', 'isFinite', 'String', 'Number', 'Boolean', 'Array', 'Object', 'Symbol', 'BigInt', 'Date', 'RegExp',
+  'Error', 'TypeError', 'RangeError', 'SyntaxError', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate',
+  'encodeURIComponent', 'decodeURIComponent', 'encodeURI', 'decodeURI', 'structuredClone', 'queueMicrotask',
+]);
+const BUILTINS: Record<FileUnit['language'], ReadonlySet<string>> = { python: PYTHON_BUILTINS, typescript: JS_BUILTINS, javascript: JS_BUILTINS };
 
+/** Callee names worth evaluating; everything else is rejected before any evaluation (fast path). */
 const INTERESTING = new Set([
   'create', 'parse', 'stream', 'acreate', 'complete', 'complete_async', 'stream_async', 'chat', 'chat_stream', 'chatStream',
   'completion', 'acompletion', 'embedding', 'aembedding', 'text_completion', 'atext_completion', 'responses', 'aresponses',
