@@ -211,11 +211,22 @@ function isIgnored(ignores: Array<{ base: string; ig: Ignore }>, rel: string, is
   return false;
 }
 
-/** npm packages of LLM SDKs and frameworks: a folder that is one of them is not scanned. */
-const LLM_SDK_PACKAGE = /^(?:openai|ai|langchain|llamaindex|ollama|cohere-ai|groq-sdk|together-ai|replicate|@anthropic-ai\/[\w.-]+|@ai-sdk\/[\w.-]+|@langchain\/[\w.-]+|@google\/genai|@google\/generative-ai|@google-cloud\/vertexai|@mistralai\/[\w.-]+|@aws-sdk\/client-bedrock[\w.-]*|@azure\/openai|@huggingface\/inference|@openrouter\/[\w.-]+)$/;
+/**
+ * npm packages of LLM SDKs and frameworks: a folder that is one of them is not scanned. `@scope/*` is any package of
+ * the scope; a `*` elsewhere is any rest of the name.
+ */
+const LLM_SDK_PACKAGES = [
+  'openai', 'ai', 'langchain', 'llamaindex', 'ollama', 'cohere-ai', 'groq-sdk', 'together-ai', 'replicate',
+  '@anthropic-ai/*', '@ai-sdk/*', '@langchain/*', '@google/genai', '@google/generative-ai', '@google-cloud/vertexai', '@mistralai/*',
+  '@aws-sdk/client-bedrock*', '@azure/openai', '@huggingface/inference', '@openrouter/*',
+];
 
-const SDK_FOLDER_NAMES = new Set(['openai', 'ai', 'langchain', 'llamaindex', 'ollama', 'cohere-ai', 'groq-sdk', 'together-ai', 'replicate']);
-const SDK_SCOPES = new Set(['@anthropic-ai', '@ai-sdk', '@langchain', '@google', '@google-cloud', '@mistralai', '@aws-sdk', '@azure', '@huggingface', '@openrouter']);
+const LLM_SDK_PACKAGE = new RegExp(
+  `^(?:${LLM_SDK_PACKAGES.map((p) => p.replace(/\./g, '\\.').replace(/\/\*$/, '/[\\w.-]+').replace(/\*/g, '[\\w.-]*')).join('|')})$`,
+);
+/** Folder names an installed copy of one of them has: the package's name, or its name within a scope folder. */
+const SDK_FOLDER_NAMES = new Set(LLM_SDK_PACKAGES.filter((p) => !p.startsWith('@')));
+const SDK_SCOPES = new Set(LLM_SDK_PACKAGES.filter((p) => p.startsWith('@')).map((p) => p.split('/')[0]!));
 
 /**
  * Whether a folder is named like an installed SDK package (`…/openai`, `…/@langchain/core`): only those have their
