@@ -66,7 +66,6 @@ export class Project {
     return unit;
   }
 
-  /** A file of the workspace, parsed on first request; null when absent, unparseable or too large. */
   /** Files read to follow imports since `trackDependencies()` was called (for cache invalidation). */
   private touched: Set<string> | null = null;
 
@@ -80,11 +79,14 @@ export class Project {
     return deps;
   }
 
+  /** A file of the workspace, parsed on first request; null when absent, unparseable or too large. */
   unit(relPath: string): FileUnit | null {
-    this.touched?.add(relPath);
-    if (this.units.has(relPath)) return this.units.get(relPath) ?? null;
-    const text = this.reader.read(relPath);
-    if (text === null || text.length > this.maxImportedFileBytes || text.includes('\u0000')) {
+    if (this.units.has(relPath)) {
+      this.touched?.add(relPath);
+      return this.units.get(relPath) ?? null;
+    }
+    const text = this.text(relPath);
+    if (text === null) {
       this.units.set(relPath, null);
       return null;
     }
@@ -92,15 +94,15 @@ export class Project {
   }
 
   /**
-   * The text of a workspace file without parsing it (the parsed text when it was parsed already); null as `unit()`
-   * would be. For readers of text only, such as advice that looks for usage recording near a call.
+   * The text of a workspace file without parsing it (the parsed text when it was parsed already); null when absent,
+   * binary or too large. For readers of text only, such as advice that looks for usage recording near a call.
    */
   text(relPath: string): string | null {
+    this.touched?.add(relPath);
     const unit = this.units.get(relPath);
     if (unit !== undefined) return unit?.text ?? null;
     const cached = this.texts.get(relPath);
     if (cached !== undefined) return cached;
-    this.touched?.add(relPath);
     const text = this.reader.read(relPath);
     const usable = text === null || text.length > this.maxImportedFileBytes || text.includes('\u0000') ? null : text;
     this.texts.set(relPath, usable);
