@@ -12,7 +12,7 @@ import { isDeepStrictEqual } from 'node:util';
 
 import { isMap, isScalar, Pair, parseDocument, Scalar, YAMLMap, type Document, type Node as YamlNode } from 'yaml';
 
-import { UsageFileEditError } from '../usage/editUsageFile';
+import { UsageFileEditError, columnOf, detectIndent, entryInnerStep, findPair, isNullNode, lineStart, linesToInsert, nextLineStart, pairEnd, rangeOf, renderIdKey, skipIndentedComments, toData } from '../usage/yamlEdit';
 import type { MeasuredUsage } from '../usage/schema';
 import { YAML_PARSE_OPTIONS } from '../usage/usageFile';
 
@@ -96,22 +96,6 @@ function flow(value: unknown): string {
   return `{ ${entries.join(', ')} }`;
 }
 
-function toData(doc: Document): unknown {
-  try {
-    return doc.toJS({ maxAliasCount: 100 });
-  } catch (error) {
-    throw new UsageFileEditError(`the usage file cannot be read: ${error instanceof Error ? error.message : String(error)}`);
-  }
-}
-
-function isNullNode(node: unknown): boolean {
-  return node === null || node === undefined || (isScalar(node) && node.value === null);
-}
-
-function findPair(map: YAMLMap, key: string): Pair | undefined {
-  return map.items.find((pair) => (isScalar(pair.key) ? String(pair.key.value) : pair.key) === key) as Pair | undefined;
-}
-
 /** The edit through the Document API; false when there is nothing to do (removing an absent block). */
 function applyMeasured(doc: Document, id: string, plain: Record<string, unknown> | null): boolean {
   const root = doc.contents;
@@ -155,62 +139,19 @@ function applyMeasured(doc: Document, id: string, plain: Record<string, unknown>
 // Minimal splices
 // ---------------------------------------------------------------------------------------------------------------------
 
-function rangeOf(node: unknown): [number, number] | undefined {
-  const range = (node as YamlNode | null | undefined)?.range;
-  return range ? [range[0], range[1]] : undefined;
-}
-
-function nextLineStart(text: string, offset: number): number {
-  const newline = text.indexOf('\n', offset);
-  return newline === -1 ? text.length : newline + 1;
-}
-
 /** Start of the line after the node ending at `end` (block collections end after their last line break). */
 function afterNode(text: string, end: number): number {
   return end > 0 && text[end - 1] === '\n' ? end : nextLineStart(text, end);
 }
 
-function lineStart(text: string, offset: number): number {
-  return text.lastIndexOf('\n', offset - 1) + 1;
-}
-
-function columnOf(text: string, offset: number): number {
-  return offset - lineStart(text, offset);
-}
-
-function pairEnd(pair: Pair): number | undefined {
-  return rangeOf(pair.value)?.[1] ?? rangeOf(pair.key)?.[1];
-}
-
 function insertAt(text: string, at: number, lines: string[], newline: string): string {
-  const needsBreak = at === text.length && text.length > 0 && !text.endsWith('\n');
-  return text.slice(0, at) + (needsBreak ? newline : '') + lines.map((l) => l + newline).join('') + text.slice(at);
-}
-
-/** The indentation step of the file's block mappings (2 when it cannot be told). */
-function indentStep(text: string): number {
-  const lines = text.split(/\r?\n/);
-  let best: number | undefined;
-  for (let i = 0; i + 1 < lines.length; i++) {
-    if (!/^\s*[^#\s-][^#]*:\s*(#.*)?$/.test(lines[i])) continue;
-    const next = lines.slice(i + 1).find((line) => line.trim() !== '' && !line.trim().startsWith('#'));
-    if (next === undefined) continue;
-    const step = next.length - next.trimStart().length - (lines[i].length - lines[i].trimStart().length);
-    if (step > 0 && !next.trimStart().startsWith('- ') && (best === undefined || step < best)) best = step;
-  }
-  return best ?? 2;
-}
-
-function renderIdKey(id: string, sites: YAMLMap | undefined): string {
-  const first = sites?.items[0]?.key;
-  if (isScalar(first) && first.type === 'QUOTE_SINGLE') return `'${id.replace(/'/g, "''")}'`;
-  return JSON.stringify(id);
+  return text.slice(0, at) + linesToInsert(text, at, lines, newline) + text.slice(at);
 }
 
 function splice(text: string, doc: Document, id: string, plain: Record<string, unknown> | null, newline: string): string | undefined {
   const root = doc.contents;
   if (!isMap(root) || root.flow) return undefined;
-  const step = indentStep(text);
+  const step = detectIndent(text);
   const sitesPair = findPair(root, 'callSites');
   if (!sitesPair) {
     if (!plain) return undefined;
@@ -230,7 +171,7 @@ function splice(text: string, doc: Document, id: string, plain: Record<string, u
   const sites = sitesPair.value;
   if (!isMap(sites) || sites.flow || sites.items.length === 0) return undefined;
   const entryIndent = columnOf(text, rangeOf(sites.items[0].key)?.[0] ?? 0);
-  const innerStep = innerStepOf(text, sites, entryIndent) ?? step;
+  const innerStep = entryInnerStep(text, sites, entryIndent) ?? step;
   const entryPair = findPair(sites, id);
   if (!entryPair) {
     if (!plain) return undefined;
@@ -271,23 +212,3 @@ function splice(text: string, doc: Document, id: string, plain: Record<string, u
   return insertAt(text, afterNode(text, lastEnd), renderMeasured(plain, settingIndent, step), newline);
 }
 
-function innerStepOf(text: string, sites: YAMLMap, entryIndent: number): number | undefined {
-  for (const pair of sites.items) {
-    if (isMap(pair.value) && !pair.value.flow && pair.value.items.length > 0) {
-      const start = rangeOf(pair.value.items[0].key)?.[0];
-      if (start !== undefined && columnOf(text, start) > entryIndent) return columnOf(text, start) - entryIndent;
-    }
-  }
-  return undefined;
-}
-
-function skipIndentedComments(text: string, at: number, indent: number): number {
-  let position = at;
-  while (position < text.length) {
-    const end = nextLineStart(text, position);
-    const line = text.slice(position, end).replace(/\r?\n$/, '');
-    if (!(line.trimStart().startsWith('#') && line.length - line.trimStart().length > indent)) break;
-    position = end;
-  }
-  return position;
-}

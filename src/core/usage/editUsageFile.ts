@@ -12,14 +12,13 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 
-import { isMap, isScalar, Pair, parseDocument, Scalar, YAMLMap, type Document, type Node as YamlNode, type ToStringOptions } from 'yaml';
+import { isMap, isScalar, Pair, parseDocument, Scalar, YAMLMap, type Document, type ToStringOptions } from 'yaml';
 
 import { YAML_PARSE_OPTIONS } from './usageFile';
+import { UsageFileEditError, columnOf, detectIndent, entryInnerStep, findPair, isNullNode, linesToInsert, nextLineStart, pairEnd, rangeOf, renderIdKey, skipIndentedComments, toData } from './yamlEdit';
 
 /** The edit cannot be made: the file has YAML syntax errors, or `callSites` (or the entry) is not a mapping. */
-export class UsageFileEditError extends Error {
-  override readonly name = 'UsageFileEditError';
-}
+export { UsageFileEditError };
 
 /** Traffic to set on one call site: exactly one of the two, a finite number >= 0. */
 export interface TrafficEdit {
@@ -85,15 +84,6 @@ function parseForEdit(text: string): Document {
   return doc;
 }
 
-/** The document as plain data; a document that has none (an alias to a missing anchor, ...) cannot be edited. */
-function toData(doc: Document): unknown {
-  try {
-    return doc.toJS({ maxAliasCount: 100 });
-  } catch (error) {
-    throw new UsageFileEditError(`the usage file cannot be read: ${error instanceof Error ? error.message : String(error)}`);
-  }
-}
-
 function checkTraffic(traffic: TrafficEdit): { key: TrafficKey; other: TrafficKey; value: number } {
   const perDay = traffic.requestsPerDay;
   const perMonth = traffic.requestsPerMonth;
@@ -110,14 +100,6 @@ function checkTraffic(traffic: TrafficEdit): { key: TrafficKey; other: TrafficKe
 // ---------------------------------------------------------------------------------------------------------------------
 // Reference semantics: the Document API
 // ---------------------------------------------------------------------------------------------------------------------
-
-function isNullNode(node: unknown): boolean {
-  return node === null || node === undefined || (isScalar(node) && node.value === null);
-}
-
-function findPair(map: YAMLMap, key: string): Pair | undefined {
-  return map.items.find((pair) => (isScalar(pair.key) ? String(pair.key.value) : pair.key) === key) as Pair | undefined;
-}
 
 function applyTraffic(doc: Document, id: string, key: TrafficKey, other: TrafficKey, value: number): void {
   const root = doc.contents;
@@ -172,28 +154,10 @@ function renderDocument(doc: Document, original: string): string {
   return original.includes('\r\n') ? out.replace(/\r?\n/g, '\r\n') : out;
 }
 
-/** The indentation step of block mappings in `text` (the smallest positive increase between a key and its child). */
-function detectIndent(text: string): number {
-  const lines = text.split(/\r?\n/);
-  let best: number | undefined;
-  for (let i = 0; i + 1 < lines.length; i++) {
-    if (!/^\s*[^#\s-][^#]*:\s*(#.*)?$/.test(lines[i])) continue; // `key:` with the value on the next lines
-    const next = lines.slice(i + 1).find((line) => line.trim() !== '' && !line.trim().startsWith('#'));
-    if (next === undefined) continue;
-    const step = indentOf(next) - indentOf(lines[i]);
-    if (step > 0 && !next.trimStart().startsWith('- ') && (best === undefined || step < best)) best = step;
-  }
-  return best ?? 2;
-}
-
 /** False when block sequences sit at the same column as their parent key (`key:\n- a`). */
 function detectIndentSeq(text: string): boolean {
   const match = /^( *)[^\s#-][^\n]*:[ \t]*\r?\n(?:[ \t]*(?:#[^\n]*)?\r?\n)*( *)- /m.exec(text);
   return match ? match[2].length > match[1].length : true;
-}
-
-function indentOf(line: string): number {
-  return line.length - line.trimStart().length;
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -211,42 +175,13 @@ function applySplices(text: string, splices: Splice[]): string {
   return out;
 }
 
-function rangeOf(node: unknown): [number, number] | undefined {
-  const range = (node as YamlNode | null | undefined)?.range;
-  return range ? [range[0], range[1]] : undefined;
-}
-
-/** Offset of the start of the line after the one containing `offset` (or the text length on the last line). */
-function nextLineStart(text: string, offset: number): number {
-  const newline = text.indexOf('\n', offset);
-  return newline === -1 ? text.length : newline + 1;
-}
-
-/** 0-based column of `offset`. */
-function columnOf(text: string, offset: number): number {
-  return offset - (text.lastIndexOf('\n', offset - 1) + 1);
-}
-
 /** Inserts whole lines at a line start (or at the end of the text, adding the missing line end first). */
 function insertLines(text: string, at: number, lines: string[], newline: string): Splice {
-  const needsBreak = at === text.length && text.length > 0 && !text.endsWith('\n');
-  return { start: at, end: at, text: (needsBreak ? newline : '') + lines.map((line) => line + newline).join('') };
-}
-
-/** End of a pair's source: its value's end, or its key's when the value is empty. */
-function pairEnd(pair: Pair): number | undefined {
-  return rangeOf(pair.value)?.[1] ?? rangeOf(pair.key)?.[1];
+  return { start: at, end: at, text: linesToInsert(text, at, lines, newline) };
 }
 
 function formatNumber(value: number): string {
   return String(value);
-}
-
-/** The id as a YAML key, quoted in the style of the existing keys (double quotes unless they use single quotes). */
-function renderIdKey(id: string, sites: YAMLMap | undefined): string {
-  const first = sites?.items[0]?.key;
-  if (isScalar(first) && first.type === 'QUOTE_SINGLE') return `'${id.replace(/'/g, "''")}'`;
-  return JSON.stringify(id);
 }
 
 /**
@@ -329,29 +264,6 @@ function spliceTraffic(text: string, doc: Document, id: string, key: TrafficKey,
   const splices: Splice[] = [{ start: valueRange[0], end: valueRange[1], text: formatNumber(value) }];
   if (target === switched) splices.push({ start: keyRange[0], end: keyRange[1], text: key });
   return applySplices(text, splices);
-}
-
-/** The indentation of settings inside existing entries, relative to the entries' keys. */
-function entryInnerStep(text: string, sites: YAMLMap, entryIndent: number): number | undefined {
-  for (const pair of sites.items) {
-    if (isMap(pair.value) && !pair.value.flow && pair.value.items.length > 0) {
-      const start = rangeOf(pair.value.items[0].key)?.[0];
-      if (start !== undefined && columnOf(text, start) > entryIndent) return columnOf(text, start) - entryIndent;
-    }
-  }
-  return undefined;
-}
-
-/** Moves past comment lines indented deeper than `indent` (they belong to the entry above). */
-function skipIndentedComments(text: string, at: number, indent: number): number {
-  let position = at;
-  while (position < text.length) {
-    const end = nextLineStart(text, position);
-    const line = text.slice(position, end).replace(/\r?\n$/, '');
-    if (!(line.trimStart().startsWith('#') && indentOf(line) > indent)) break;
-    position = end;
-  }
-  return position;
 }
 
 /** Content for an empty (or comments-only) file: a short header, `version: 1` and the entry. */
