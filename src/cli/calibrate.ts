@@ -22,7 +22,7 @@ import { UsageFileEditError } from '../core/usage/editUsageFile';
 import { updateFileLocked } from '../core/usage/lockedUpdate';
 import type { UsageConfig } from '../core/usage/schema';
 import { formatUsageIssue, parseUsageFile } from '../core/usage/usageFile';
-import { EXIT, loadWorkspaceConfig, type CliIo } from './common';
+import { EXIT, loadWorkspaceConfig, workspaceRoot, type CliIo } from './common';
 
 /** Exit code of `calibrate` when an export is unreadable, malformed or of an unknown format (nothing is written). */
 export const EXIT_BAD_EXPORT = EXIT.BAD_EXPORT;
@@ -95,11 +95,8 @@ export async function calibrateCommand(args: string[], io: CliIo): Promise<numbe
     io.stderr.write(`costlens calibrate: name at least one export file\n\n${CALIBRATE_HELP}`);
     return EXIT.USAGE;
   }
-  const root = path.resolve(io.cwd, values.root ?? '.');
-  if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) {
-    io.stderr.write(`costlens calibrate: root folder ${root} does not exist\n`);
-    return EXIT.USAGE;
-  }
+  const root = workspaceRoot('calibrate', io, values.root);
+  if (root === null) return EXIT.USAGE;
 
   const config = await loadWorkspaceConfig(root, values.usage, io);
   if (!config) return EXIT.CONFIG;

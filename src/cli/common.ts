@@ -1,4 +1,5 @@
 /** What every `costlens` command shares: exit codes, I/O, and loading the workspace's usage file and prices. */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadPriceOverrides } from '../core/engine/loadConfig';
 import type { PriceOverride } from '../core/pricing/catalogue';
@@ -30,6 +31,14 @@ export const EXIT = {
  */
 export function terminalSafe(text: string): string {
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/** The `--root` folder, absolute; null (with the message on stderr) when it is not an existing folder. */
+export function workspaceRoot(command: string, io: CliIo, value: string | undefined): string | null {
+  const root = path.resolve(io.cwd, value ?? '.');
+  if (fs.existsSync(root) && fs.statSync(root).isDirectory()) return root;
+  io.stderr.write(`costlens ${command}: root folder ${root} does not exist\n`);
+  return null;
 }
 
 export interface CliIo {

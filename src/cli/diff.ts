@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { diffScans, diffSideFromJson, diffSideFromScan, diffSummaryLine, DiffInputError, renderDiffJson, renderDiffMarkdown, renderDiffSarif, type DiffSide } from '../core/report/diff';
 import { gitTopLevel, GitRevisionError, materializeRevision } from '../core/report/gitRevision';
-import { EXIT, VERSION, loadWorkspaceConfig, type CliIo } from './common';
+import { EXIT, VERSION, loadWorkspaceConfig, workspaceRoot, type CliIo } from './common';
 import { maxFileBytesOf, scanWith, SCAN_OPTIONS, type ScanFlags } from './report';
 
 export const DIFF_HELP = `costlens diff BASE [HEAD] [options] — the cost change between two revisions
@@ -63,8 +63,8 @@ export async function diffCommand(args: string[], io: CliIo): Promise<number> {
   }
   const maxBytes = maxFileBytesOf(values);
   if (typeof maxBytes === 'string') return fail(maxBytes);
-  const root = path.resolve(io.cwd, values.root ?? '.');
-  if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) return fail(`root folder ${root} does not exist`);
+  const root = workspaceRoot('diff', io, values.root);
+  if (root === null) return EXIT.USAGE;
 
   const [baseArg, headArg] = positionals as [string, string | undefined];
   let base: DiffSide;

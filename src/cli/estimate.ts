@@ -2,14 +2,12 @@
  * `costlens estimate`: the feature calculator — what a feature that is not written yet would cost per request and per
  * month on the given model and on same-tier or cheaper candidates, with Batch API and prompt-caching variants.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createPriceCatalogue, PRICE_DATA_DATE, PRICE_DATA_SOURCE } from '../core/pricing/catalogue';
 import { RULES_CHECKED } from '../core/pricing/providerRules';
 import { CalculatorInputError, estimateFeature, type CalculatorResult, type CalculatorRow } from '../core/report/calculator';
 import { compactNumber, formatCostPerRequest, formatMoneyCompact, formatPerMTok } from '../core/format';
-import { EXIT, loadWorkspaceConfig, type CliIo } from './common';
+import { EXIT, loadWorkspaceConfig, workspaceRoot, type CliIo } from './common';
 import { parseShare } from './report';
 
 export const ESTIMATE_HELP = `costlens estimate --model <id> --input-tokens <n> --output-tokens <n> --requests-per-day <n> [options]
@@ -98,8 +96,8 @@ export async function estimateCommand(args: string[], io: CliIo): Promise<number
     daysPerMonth = Number(values['days-per-month']);
     if (!(daysPerMonth > 0 && daysPerMonth <= 31)) return fail('--days-per-month must be more than 0 and at most 31');
   }
-  const root = path.resolve(io.cwd, values.root ?? '.');
-  if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) return fail(`root folder ${root} does not exist`);
+  const root = workspaceRoot('estimate', io, values.root);
+  if (root === null) return EXIT.USAGE;
   const config = await loadWorkspaceConfig(root, values.usage, io);
   if (!config) return EXIT.CONFIG;
 

@@ -13,7 +13,7 @@ import { renderReportCsv, renderReportHtml, renderReportJson, renderReportMarkdo
 import { applyScenario, isBaseline, parseScenario, SCENARIO_NAME, SCENARIO_NAME_RULE, scenarioFromSpec, scenarioToSpec, type Scenario } from '../core/report/scenario';
 import { saveScenarioToFile } from '../core/report/scenarioFile';
 import { UsageFileEditError } from '../core/usage/editUsageFile';
-import { EXIT, VERSION, loadWorkspaceConfig, type CliIo, type WorkspaceConfig } from './common';
+import { EXIT, VERSION, loadWorkspaceConfig, workspaceRoot, type CliIo, type WorkspaceConfig } from './common';
 
 export const REPORT_HELP = `costlens report [paths...] [options] — the workspace cost report
 
@@ -148,8 +148,8 @@ export async function reportCommand(args: string[], io: CliIo): Promise<number> 
   if (!Number.isInteger(top) || top < 0) return fail('--top must be a whole number');
   const maxBytes = maxFileBytesOf(values);
   if (typeof maxBytes === 'string') return fail(maxBytes);
-  const root = path.resolve(io.cwd, values.root ?? '.');
-  if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) return fail(`root folder ${root} does not exist`);
+  const root = workspaceRoot('report', io, values.root);
+  if (root === null) return EXIT.USAGE;
 
   const config = await loadWorkspaceConfig(root, values.usage, io);
   if (!config) return EXIT.CONFIG;

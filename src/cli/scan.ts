@@ -7,7 +7,7 @@ import { parallelScan } from '../core/engine/parallelScan';
 import { ScanCache } from '../core/engine/scanCache';
 import { formatMoneyCompact, formatTokens } from '../core/format';
 import { achievableSaving, costCells, modelLabel, renderScanMarkdown, renderScanSarif, sortByMonthlyCost, toScanJson } from '../core/report/scanOutput';
-import { EXIT, HELP, VERSION, loadWorkspaceConfig, terminalSafe, type CliIo } from './common';
+import { EXIT, HELP, VERSION, loadWorkspaceConfig, workspaceRoot, terminalSafe, type CliIo } from './common';
 
 export async function scanCommand(args: string[], io: CliIo): Promise<number> {
   let parsed;
@@ -60,11 +60,8 @@ export async function scanCommand(args: string[], io: CliIo): Promise<number> {
       return EXIT.USAGE;
     }
   }
-  const root = path.resolve(io.cwd, values.root ?? '.');
-  if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) {
-    io.stderr.write(`costlens scan: root folder ${root} does not exist\n`);
-    return EXIT.USAGE;
-  }
+  const root = workspaceRoot('scan', io, values.root);
+  if (root === null) return EXIT.USAGE;
 
   // Usage file: errors stop the scan (a wrong number presented as right is worse than none).
   const config = await loadWorkspaceConfig(root, values.usage, io);

@@ -139,3 +139,12 @@ describe('costlens scan (built CLI)', () => {
     }
   });
 });
+
+test('every command that reads a workspace refuses a --root that is not a folder, with exit 2 and the same message', () => {
+  const missing = path.join(ROOT, 'no-such-folder');
+  for (const args of [['scan'], ['report'], ['calibrate', 'export.json'], ['diff', 'HEAD'], ['estimate', '--model', 'gpt-4o', '--requests-per-day', '10', '--input-tokens', '100', '--output-tokens', '10']]) {
+    const r = run([...args, '--root', missing]);
+    assert.equal(r.code, 2, `${args[0]}: ${r.stderr}`);
+    assert.equal(r.stderr, `costlens ${args[0]}: root folder ${missing} does not exist\n`);
+  }
+});
